@@ -1,0 +1,65 @@
+"""Roles are Django groups with model permissions; which unit a user belongs to is data."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    COORDINATOR = "coordinator", _("Chuyên viên Sở Nội vụ (điều phối)")
+    UNIT_STAFF = "unit_staff", _("Cán bộ đơn vị")
+    INSPECTOR = "inspector", _("Thành viên Đoàn Kiểm tra")
+    LEADERSHIP = "leadership", _("Lãnh đạo")
+
+
+# Model permissions per role ("app_label.codename"). Later apps add theirs here.
+ROLE_PERMISSIONS = {
+    Role.COORDINATOR: [
+        "units.view_unit",
+        "units.add_unit",
+        "units.change_unit",
+        "units.view_user",
+        "units.add_user",
+        "units.change_user",
+    ],
+    Role.UNIT_STAFF: ["units.view_unit"],
+    Role.INSPECTOR: ["units.view_unit"],
+    Role.LEADERSHIP: ["units.view_unit"],
+}
+
+# Roles that read the whole registry rather than their own unit's branch.
+PROVINCE_WIDE_ROLES = frozenset({Role.COORDINATOR, Role.INSPECTOR, Role.LEADERSHIP})
+
+
+def ensure_role_groups(**kwargs):
+    """Create the role groups and give them their permissions (idempotent; run after migrate)."""
+    from django.contrib.auth.models import Group, Permission
+
+    codenames = {dotted.split(".")[1] for perms in ROLE_PERMISSIONS.values() for dotted in perms}
+    by_name = {
+        f"{perm.content_type.app_label}.{perm.codename}": perm
+        for perm in Permission.objects.filter(codename__in=codenames).select_related("content_type")
+    }
+    for role, perms in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=role.value)
+        # Permissions of apps not migrated yet are skipped; the signal runs again for them.
+        group.permissions.set([by_name[dotted] for dotted in perms if dotted in by_name])
+
+
+def user_roles(user) -> frozenset[str]:
+    """The role names of `user`, read once per request object."""
+    if not user.is_authenticated:
+        return frozenset()
+    cached = getattr(user, "_cchc_roles", None)
+    if cached is None:
+        cached = frozenset(user.groups.values_list("name", flat=True))
+        user._cchc_roles = cached
+    return cached
+
+
+def has_role(user, *roles: str) -> bool:
+    return bool(user_roles(user) & set(roles))
+
+
+def is_province_wide(user) -> bool:
+    """Superusers and every role but unit staff see all units."""
+    return user.is_authenticated and (user.is_superuser or bool(user_roles(user) & PROVINCE_WIDE_ROLES))

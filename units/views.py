@@ -1,0 +1,54 @@
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.shortcuts import render
+
+from units.access import get_unit_for, units_for
+from units.filters import UnitFilter
+from units.models import Unit
+from units.roles import Role, is_province_wide, user_roles
+
+UNITS_PER_PAGE = 50
+
+
+def home(request):
+    user = request.user
+    context = {"roles": [Role(r) for r in user_roles(user) if r in Role.values]}
+    if is_province_wide(user):
+        counts = dict(
+            Unit.objects.filter(is_active=True).values_list("kind").annotate(n=Count("pk")).values_list("kind", "n")
+        )
+        context["unit_counts"] = [(Unit.Kind(kind).label, counts.get(kind, 0)) for kind in Unit.Kind.values]
+    if user.unit_id:
+        context["own_unit"] = get_unit_for(user, user.unit_id)
+    return render(request, "units/home.html", context)
+
+
+def unit_list(request):
+    units = (
+        units_for(request.user).select_related("parent").annotate(children_count=Count("children")).in_registry_order()
+    )
+    unit_filter = UnitFilter(request.GET, queryset=units, request=request)
+    page = Paginator(unit_filter.qs, UNITS_PER_PAGE).get_page(request.GET.get("page"))
+    querystring = request.GET.copy()
+    querystring.pop("page", None)
+    return render(
+        request,
+        "units/unit_list.html",
+        {"filter": unit_filter, "page": page, "querystring": querystring.urlencode()},
+    )
+
+
+def unit_detail(request, pk):
+    unit = get_unit_for(request.user, pk)
+    children = (
+        units_for(request.user).filter(parent=unit).annotate(children_count=Count("children")).in_registry_order()
+    )
+    return render(
+        request,
+        "units/unit_detail.html",
+        {
+            "unit": unit,
+            "children": children,
+            "can_change": request.user.has_perm("units.change_unit"),
+        },
+    )
