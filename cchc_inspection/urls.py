@@ -5,12 +5,13 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from units import views as unit_views
+from units.forms import LoginForm
 
 urlpatterns = [
     path("", unit_views.home, name="home"),
     path(
         "dang-nhap/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
         name="login",
     ),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),

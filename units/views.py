@@ -1,6 +1,7 @@
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
 from units.access import get_unit_for, units_for
 from units.filters import UnitFilter
@@ -10,6 +11,7 @@ from units.roles import Role, is_province_wide, user_roles
 UNITS_PER_PAGE = 50
 
 
+@require_GET
 def home(request):
     user = request.user
     context = {"roles": [Role(r) for r in user_roles(user) if r in Role.values]}
@@ -23,6 +25,7 @@ def home(request):
     return render(request, "units/home.html", context)
 
 
+@require_GET
 def unit_list(request):
     units = (
         units_for(request.user).select_related("parent").annotate(children_count=Count("children")).in_registry_order()
@@ -38,6 +41,7 @@ def unit_list(request):
     )
 
 
+@require_GET
 def unit_detail(request, pk):
     unit = get_unit_for(request.user, pk)
     children = (
