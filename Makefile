@@ -22,6 +22,7 @@ setup: $(VENV)/.installed .env
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_units
 	$(PY) manage.py demo_accounts
+	$(PY) manage.py load_demo_plan
 
 run: setup
 	$(PY) manage.py runserver $(HOST_PORT)

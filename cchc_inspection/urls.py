@@ -17,5 +17,6 @@ urlpatterns = [
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("ngon-ngu/", login_not_required(set_language), name="set_language"),
     path("don-vi/", include("units.urls")),
+    path("", include("inspections.urls")),
     path("quan-tri/", admin.site.urls),
 ]

@@ -11,11 +11,15 @@ def navigation(request):
         return {"nav_items": []}
     items = [(_("Trang chủ"), reverse("home"), "home")]
     if is_province_wide(user):
+        items.append((_("Kế hoạch"), reverse("inspections:plan_list"), "inspections"))
         items.append((_("Đơn vị"), reverse("units:list"), "units"))
     elif user.unit_id:
         items.append((_("Đơn vị của tôi"), reverse("units:detail", args=[user.unit_id]), "units"))
+    items.append((_("Lịch của tôi"), reverse("inspections:my_calendar"), "calendar"))
     if user.is_staff:
         items.append((_("Quản trị"), reverse("admin:index"), "admin"))
     match = getattr(request, "resolver_match", None)
     active = (match.namespace or match.url_name) if match else None
+    if match and match.url_name == "my_calendar":
+        active = "calendar"
     return {"nav_items": items, "nav_active": active}

@@ -20,10 +20,15 @@ ROLE_PERMISSIONS = {
         "units.view_user",
         "units.add_user",
         "units.change_user",
+        *[
+            f"inspections.{action}_{model}"
+            for model in ("inspectionplan", "contentarea", "criterion", "inspectionteam", "teammember", "inspection")
+            for action in ("view", "add", "change", "delete")
+        ],
     ],
     Role.UNIT_STAFF: ["units.view_unit"],
-    Role.INSPECTOR: ["units.view_unit"],
-    Role.LEADERSHIP: ["units.view_unit"],
+    Role.INSPECTOR: ["units.view_unit", "inspections.view_inspectionplan", "inspections.view_inspection"],
+    Role.LEADERSHIP: ["units.view_unit", "inspections.view_inspectionplan", "inspections.view_inspection"],
 }
 
 # Roles that read the whole registry rather than their own unit's branch.

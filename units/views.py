@@ -3,10 +3,12 @@ from django.db.models import Count
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from inspections.access import inspections_for
+from inspections.models import Inspection
 from units.access import get_unit_for, units_for
 from units.filters import UnitFilter
 from units.models import Unit
-from units.roles import Role, is_province_wide, user_roles
+from units.roles import Role, has_role, is_province_wide, user_roles
 
 UNITS_PER_PAGE = 50
 
@@ -22,6 +24,14 @@ def home(request):
         context["unit_counts"] = [(Unit.Kind(kind).label, counts.get(kind, 0)) for kind in Unit.Kind.values]
     if user.unit_id:
         context["own_unit"] = get_unit_for(user, user.unit_id)
+    if not has_role(user, Role.COORDINATOR, Role.LEADERSHIP):
+        # The visits this user goes on or receives, soonest first.
+        context["my_visits"] = (
+            inspections_for(user)
+            .exclude(status=Inspection.Status.CANCELLED)
+            .select_related("unit", "plan")
+            .order_by("-plan__year", "date", "start_time")[:10]
+        )
     return render(request, "units/home.html", context)
 
 

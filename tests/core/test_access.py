@@ -1,8 +1,8 @@
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-# Pages reachable without login, and where they lead.
-PUBLIC = {"login", "set_language", "logout"}
+# Pages reachable without login (the ICS feeds authenticate by their unguessable token).
+PUBLIC = {"login", "set_language", "logout", "inspections:feed_member", "inspections:feed_unit"}
 SAMPLE_KWARGS = {"app_label": "units", "model_name": "unit"}
 
 

@@ -12,7 +12,7 @@ def test_demo_accounts_one_per_role_and_two_units(settings, ha_nam, capsys):
     call_command("demo_accounts")
     out = capsys.readouterr().out
 
-    for username in ["dieuphoi", "kiemtra", "lanhdao", "phuly", "sotaichinh"]:
+    for username in ["dieuphoi", "kiemtra", "truongdoan", "lanhdao", "phuly", "sotaichinh"]:
         assert username in out
     assert DEMO_PASSWORD in out
     roles = {u.username: user_roles(u) for u in User.objects.all()}
@@ -30,7 +30,7 @@ def test_demo_accounts_twice_keeps_one_account_each(settings, ha_nam):
     settings.DEBUG = True
     call_command("demo_accounts")
     call_command("demo_accounts")
-    assert User.objects.count() == 5
+    assert User.objects.count() == 6
 
 
 @pytest.mark.django_db
@@ -45,7 +45,7 @@ def test_demo_accounts_refuses_with_debug_off(settings, ha_nam):
 def test_demo_accounts_with_debug_off_and_force(settings, ha_nam):
     settings.DEBUG = False
     call_command("demo_accounts", "--force")
-    assert User.objects.count() == 5
+    assert User.objects.count() == 6
 
 
 @pytest.mark.django_db

@@ -13,6 +13,7 @@ DEMO_PASSWORD = "cchc-demo-2022"
 DEMO_ACCOUNTS = [
     ("dieuphoi", "Nguyễn Thị", "Mai", Role.COORDINATOR, None, True),
     ("kiemtra", "Trần Văn", "Hùng", Role.INSPECTOR, None, False),
+    ("truongdoan", "Vũ Đức", "Minh", Role.INSPECTOR, None, False),
     ("lanhdao", "Lê Văn", "Thành", Role.LEADERSHIP, None, False),
     ("phuly", "Phạm Thị", "Lan", Role.UNIT_STAFF, "347", False),
     ("sotaichinh", "Hoàng Văn", "Nam", Role.UNIT_STAFF, "STC", False),

@@ -1,0 +1,439 @@
+import datetime
+import secrets
+
+import holidays
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from units.models import Unit
+
+
+def shift_year(day: datetime.date | None, years: int = 1) -> datetime.date | None:
+    """The same day `years` later; 29 February becomes 28 February."""
+    if day is None:
+        return None
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+class InspectionPlan(models.Model):
+    """One plan a year (Kế hoạch kiểm tra công tác CCHC năm YYYY)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Dự thảo")
+        ACTIVE = "active", _("Đang thực hiện")
+        CLOSED = "closed", _("Đã kết thúc")
+
+    year = models.PositiveSmallIntegerField(
+        _("năm"), unique=True, validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    number = models.CharField(_("số"), max_length=20, blank=True, help_text=_("Để trống nếu chưa có số."))
+    symbol = models.CharField(_("ký hiệu"), max_length=40, default="KH-UBND")
+    issue_date = models.DateField(_("ngày ban hành"), null=True, blank=True)
+    title = models.CharField(_("tên kế hoạch"), max_length=300)
+    issuing_body = models.CharField(_("cơ quan ban hành"), max_length=200, default="ỦY BAN NHÂN DÂN TỈNH HÀ NAM")
+    place = models.CharField(_("địa danh"), max_length=100, default="Hà Nam")
+    window_start = models.DateField(_("kiểm tra từ ngày"))
+    window_end = models.DateField(_("kiểm tra đến ngày"))
+    report_lead_days = models.PositiveSmallIntegerField(
+        _("số ngày gửi báo cáo trước ngày kiểm tra"), default=7, validators=[MaxValueValidator(60)]
+    )
+    paper_copies_required = models.PositiveSmallIntegerField(
+        _("số bộ báo cáo giấy"), default=8, validators=[MaxValueValidator(50)]
+    )
+    remediation_deadline = models.DateField(_("hạn báo cáo kết quả khắc phục"))
+    min_remediation_days = models.PositiveSmallIntegerField(
+        _("số ngày khắc phục tối thiểu sau buổi kiểm tra"),
+        default=7,
+        help_text=_("Cảnh báo khi buổi kiểm tra để lại ít ngày hơn trước hạn báo cáo khắc phục."),
+    )
+    self_inspection_deadline = models.DateField(_("hạn báo cáo kết quả tự kiểm tra"))
+    district_min_ratio = models.PositiveSmallIntegerField(
+        _("tỷ lệ tự kiểm tra tối thiểu của cấp huyện (%)"),
+        default=40,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    directly_inspected_units = models.ManyToManyField(
+        Unit,
+        verbose_name=_("đơn vị kiểm tra trực tiếp"),
+        related_name="direct_inspection_plans",
+        blank=True,
+        limit_choices_to={"kind__in": [Unit.Kind.DEPARTMENT, Unit.Kind.DISTRICT]},
+    )
+    copied_from = models.ForeignKey(
+        "self", verbose_name=_("sao chép từ"), on_delete=models.SET_NULL, null=True, blank=True, editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("kế hoạch kiểm tra")
+        verbose_name_plural = _("kế hoạch kiểm tra")
+        ordering = ["-year"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(window_end__gte=models.F("window_start")),
+                name="plan_window_ordered",
+                violation_error_message=_("Ngày kết thúc kiểm tra phải sau ngày bắt đầu."),
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.title)
+
+    def get_absolute_url(self):
+        return reverse("inspections:plan_detail", args=[self.pk])
+
+    def clean(self):
+        errors = {}
+        if self.window_start and self.window_end and self.window_end < self.window_start:
+            errors["window_end"] = _("Ngày kết thúc kiểm tra phải sau ngày bắt đầu.")
+        if self.year and self.window_start and self.window_start.year != self.year:
+            errors["window_start"] = _("Thời gian kiểm tra phải nằm trong năm của kế hoạch.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def number_symbol(self) -> str:
+        """As printed on the document: "Số: 45/KH-UBND", or "Số: /KH-UBND" before it has a number."""
+        return f"{self.number}/{self.symbol}"
+
+    @property
+    def is_read_only(self) -> bool:
+        return self.status == self.Status.CLOSED
+
+    def self_inspecting_units(self):
+        """Every active department and district not inspected directly (seed §IV.2): derived."""
+        return (
+            Unit.objects.filter(is_active=True, kind__in=[Unit.Kind.DEPARTMENT, Unit.Kind.DISTRICT])
+            .exclude(pk__in=self.directly_inspected_units.values("pk"))
+            .in_registry_order()
+        )
+
+
+class ContentArea(models.Model):
+    """One of the seven content areas of a plan (seed §II)."""
+
+    plan = models.ForeignKey(InspectionPlan, on_delete=models.CASCADE, related_name="areas")
+    number = models.PositiveSmallIntegerField(_("số thứ tự"))
+    title = models.CharField(_("nội dung"), max_length=300)
+
+    class Meta:
+        verbose_name = _("nội dung kiểm tra")
+        verbose_name_plural = _("nội dung kiểm tra")
+        ordering = ["plan", "number"]
+        constraints = [models.UniqueConstraint(fields=["plan", "number"], name="area_number_unique_in_plan")]
+
+    def __str__(self):
+        return f"{self.number}. {self.title}"
+
+
+class Criterion(models.Model):
+    """A point under a content area that a report answers and a visit checks."""
+
+    area = models.ForeignKey(ContentArea, on_delete=models.CASCADE, related_name="criteria")
+    order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
+    text = models.TextField(_("tiêu chí"))
+    is_active = models.BooleanField(
+        _("đang dùng"), default=True, help_text=_("Tiêu chí đã dùng thì chỉ có thể ngừng dùng, không xóa.")
+    )
+
+    class Meta:
+        verbose_name = _("tiêu chí")
+        verbose_name_plural = _("tiêu chí")
+        ordering = ["area", "order", "pk"]
+
+    def __str__(self):
+        return self.text
+
+    @property
+    def is_used(self) -> bool:
+        return self.findings.exists()
+
+
+class InspectionTeam(models.Model):
+    """The team formed by decision of the provincial People's Committee (Đoàn Kiểm tra)."""
+
+    plan = models.OneToOneField(InspectionPlan, on_delete=models.CASCADE, related_name="team")
+    decision_number = models.CharField(_("số quyết định"), max_length=40, blank=True)
+    decision_date = models.DateField(_("ngày quyết định"), null=True, blank=True)
+    note = models.CharField(_("ghi chú"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("Đoàn Kiểm tra")
+        verbose_name_plural = _("Đoàn Kiểm tra")
+
+    def __str__(self):
+        return str(_("Đoàn Kiểm tra CCHC năm %(year)s") % {"year": self.plan.year})
+
+    @property
+    def lead(self):
+        return next((m for m in self.members.all() if m.role == TeamMember.Role.LEAD), None)
+
+
+class TeamMember(models.Model):
+    class Role(models.TextChoices):
+        LEAD = "lead", _("Trưởng đoàn")
+        DEPUTY = "deputy", _("Phó trưởng đoàn")
+        MEMBER = "member", _("Thành viên")
+        SECRETARY = "secretary", _("Thư ký")
+
+    ROLE_ORDER = [Role.LEAD, Role.DEPUTY, Role.MEMBER, Role.SECRETARY]
+
+    team = models.ForeignKey(InspectionTeam, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("tài khoản"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="team_memberships",
+        help_text=_("Để trống với người ngoài hệ thống; khi đó nhập họ tên."),
+    )
+    full_name = models.CharField(_("họ và tên"), max_length=120, blank=True)
+    email = models.EmailField(_("thư điện tử"), blank=True)
+    position = models.CharField(_("chức vụ"), max_length=120, blank=True)
+    agency = models.ForeignKey(
+        Unit,
+        verbose_name=_("cơ quan"),
+        on_delete=models.PROTECT,
+        related_name="team_members",
+        limit_choices_to={"kind": Unit.Kind.DEPARTMENT},
+    )
+    role = models.CharField(_("vai trò trong đoàn"), max_length=10, choices=Role.choices, default=Role.MEMBER)
+    is_demo = models.BooleanField(_("dữ liệu minh họa"), default=False, editable=False)
+
+    class Meta:
+        verbose_name = _("thành viên đoàn")
+        verbose_name_plural = _("thành viên đoàn")
+        ordering = ["team", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team"],
+                condition=models.Q(role="lead"),
+                name="one_lead_per_team",
+                violation_error_message=_("Đoàn đã có Trưởng đoàn."),
+            ),
+            models.UniqueConstraint(
+                fields=["team", "user"],
+                condition=models.Q(user__isnull=False),
+                name="user_once_per_team",
+                violation_error_message=_("Tài khoản này đã là thành viên của đoàn."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if not self.user_id and not self.full_name.strip():
+            raise ValidationError({"full_name": _("Nhập họ tên, hoặc chọn một tài khoản.")})
+
+    @property
+    def name(self) -> str:
+        if self.user_id and not self.full_name:
+            return self.user.get_full_name() or self.user.username
+        return self.full_name
+
+    @property
+    def contact_email(self) -> str:
+        return self.email or (self.user.email if self.user_id else "")
+
+
+class Inspection(models.Model):
+    """A scheduled direct inspection of one unit (kiểm tra trực tiếp, seed §IV.1)."""
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("Đã lên lịch")
+        DONE = "done", _("Đã kiểm tra")
+        CANCELLED = "cancelled", _("Đã hủy")
+
+    plan = models.ForeignKey(InspectionPlan, on_delete=models.PROTECT, related_name="inspections")
+    unit = models.ForeignKey(Unit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="inspections")
+    date = models.DateField(_("ngày kiểm tra"))
+    start_time = models.TimeField(_("từ giờ"))
+    end_time = models.TimeField(_("đến giờ"))
+    place = models.CharField(_("địa điểm"), max_length=255)
+    members = models.ManyToManyField(TeamMember, verbose_name=_("thành viên đi kiểm tra"), related_name="inspections")
+    status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices, default=Status.SCHEDULED)
+    scheduled_on = models.DateField(
+        _("ngày xếp lịch"), default=timezone.localdate, help_text=_("Ngày ngày kiểm tra hiện tại được ấn định.")
+    )
+    warnings_acknowledged_at = models.DateTimeField(null=True, blank=True, editable=False)
+    warnings_acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("buổi kiểm tra")
+        verbose_name_plural = _("buổi kiểm tra")
+        ordering = ["date", "start_time", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "unit"],
+                name="unit_inspected_once_per_plan",
+                violation_error_message=_("Đơn vị này đã có lịch kiểm tra trong kế hoạch."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(end_time__gt=models.F("start_time")),
+                name="inspection_ends_after_start",
+                violation_error_message=_("Giờ kết thúc phải sau giờ bắt đầu."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.unit} - {self.date:%d/%m/%Y}"
+
+    def get_absolute_url(self):
+        return reverse("inspections:inspection_detail", args=[self.pk])
+
+    @property
+    def report_due_date(self) -> datetime.date:
+        """The unit's report is due this many days before the visit (seed §IV.1), by the end of the day."""
+        return self.date - datetime.timedelta(days=self.plan.report_lead_days)
+
+    @property
+    def remediation_days_left(self) -> int:
+        return (self.plan.remediation_deadline - self.date).days
+
+    def schedule_warnings(self) -> list[str]:
+        """Reasons to look twice at this date: saved anyway, shown until acknowledged."""
+        warnings = []
+        if self.date.weekday() >= 5:
+            warnings.append(_("Ngày kiểm tra rơi vào cuối tuần."))
+        holiday = vietnam_holidays(self.date.year).get(self.date)
+        if holiday:
+            warnings.append(_("Ngày kiểm tra là ngày nghỉ lễ: %(name)s.") % {"name": holiday})
+        if self.report_due_date < self.scheduled_on:
+            warnings.append(
+                _("Hạn gửi báo cáo (%(due)s) đã qua khi xếp lịch (%(on)s).")
+                % {"due": f"{self.report_due_date:%d/%m/%Y}", "on": f"{self.scheduled_on:%d/%m/%Y}"}
+            )
+        if self.remediation_days_left < self.plan.min_remediation_days:
+            warnings.append(
+                _("Chỉ còn %(days)s ngày từ buổi kiểm tra đến hạn báo cáo khắc phục (%(deadline)s).")
+                % {"days": self.remediation_days_left, "deadline": f"{self.plan.remediation_deadline:%d/%m/%Y}"}
+            )
+        return warnings
+
+    @property
+    def has_open_warnings(self) -> bool:
+        return self.warnings_acknowledged_at is None and bool(self.schedule_warnings())
+
+
+def vietnam_holidays(year: int):
+    return holidays.country_holidays("VN", years=year, language="vi")
+
+
+class Reschedule(models.Model):
+    """The history of an inspection's earlier dates: who moved it, when and why."""
+
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="reschedules")
+    old_date = models.DateField(_("ngày cũ"))
+    old_start_time = models.TimeField(_("giờ bắt đầu cũ"))
+    old_end_time = models.TimeField(_("giờ kết thúc cũ"))
+    old_place = models.CharField(_("địa điểm cũ"), max_length=255)
+    new_date = models.DateField(_("ngày mới"))
+    new_start_time = models.TimeField(_("giờ bắt đầu mới"))
+    new_end_time = models.TimeField(_("giờ kết thúc mới"))
+    new_place = models.CharField(_("địa điểm mới"), max_length=255)
+    reason = models.TextField(_("lý do"))
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("thay đổi lịch")
+        verbose_name_plural = _("thay đổi lịch")
+        ordering = ["-changed_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.inspection.unit}: {self.old_date:%d/%m/%Y} → {self.new_date:%d/%m/%Y}"
+
+
+class ScheduleNotice(models.Model):
+    """A schedule notice (thông báo lịch kiểm tra) as sent: the PDF is kept as it went out."""
+
+    class Kind(models.TextChoices):
+        INITIAL = "initial", _("Thông báo lịch kiểm tra")
+        UPDATE = "update", _("Thông báo thay đổi lịch kiểm tra")
+
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="notices")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    reschedule = models.ForeignKey(Reschedule, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    pdf = models.FileField(upload_to="notices/%Y/")
+    recipients = models.TextField(_("người nhận"), blank=True)
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("thông báo lịch kiểm tra")
+        verbose_name_plural = _("thông báo lịch kiểm tra")
+        ordering = ["-sent_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} - {self.inspection.unit}"
+
+
+class Finding(models.Model):
+    """A strength or shortcoming recorded against a content area (and optionally a criterion).
+
+    Used by direct visits and by self-inspection alike; the visit workflow builds on it.
+    """
+
+    class Kind(models.TextChoices):
+        STRENGTH = "strength", _("Ưu điểm")
+        SHORTCOMING = "shortcoming", _("Tồn tại, hạn chế")
+
+    plan = models.ForeignKey(InspectionPlan, on_delete=models.PROTECT, related_name="findings")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="findings")
+    inspection = models.ForeignKey(Inspection, on_delete=models.PROTECT, null=True, blank=True, related_name="findings")
+    area = models.ForeignKey(ContentArea, verbose_name=_("nội dung"), on_delete=models.PROTECT, related_name="findings")
+    criterion = models.ForeignKey(
+        Criterion,
+        verbose_name=_("tiêu chí"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="findings",
+    )
+    kind = models.CharField(_("loại"), max_length=12, choices=Kind.choices)
+    text = models.TextField(_("nội dung"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("kết quả kiểm tra")
+        verbose_name_plural = _("kết quả kiểm tra")
+        ordering = ["area__number", "pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.text[:60]}"
+
+
+def new_calendar_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class CalendarToken(models.Model):
+    """An unguessable per-user token so calendar apps can subscribe to ICS feeds without a session."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_token")
+    token = models.CharField(max_length=64, unique=True, default=new_calendar_token)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("mã lịch")
+        verbose_name_plural = _("mã lịch")
+
+    def __str__(self):
+        return str(self.user)
