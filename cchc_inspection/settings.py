@@ -159,6 +159,16 @@ STORAGES = {
 # Uploaded files live outside static and are served only through views that check access.
 MEDIA_ROOT = Path(env.str("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / "private_media")))
 
+# Uploads: size, archive limits (DOCX/XLSX are ZIP files), files per request.
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
+UPLOAD_MAX_ARCHIVE_ENTRIES = env.int("UPLOAD_MAX_ARCHIVE_ENTRIES", default=1000)
+UPLOAD_MAX_UNPACKED_BYTES = env.int("UPLOAD_MAX_UNPACKED_BYTES", default=100 * 1024 * 1024)
+UPLOAD_MAX_FILES_PER_REQUEST = env.int("UPLOAD_MAX_FILES_PER_REQUEST", default=5)
+DATA_UPLOAD_MAX_NUMBER_FILES = 100  # hard cap; forms refuse more than UPLOAD_MAX_FILES_PER_REQUEST with a message
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Reminders: days before a deadline for the first reminder (see `manage.py send_reminders`).
+REMINDER_DAYS_BEFORE = env.int("REMINDER_DAYS_BEFORE", default=3)
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

@@ -1,5 +1,8 @@
 import datetime
 import secrets
+import uuid
+import zoneinfo
+from pathlib import Path
 
 import holidays
 from django.conf import settings
@@ -437,3 +440,208 @@ class CalendarToken(models.Model):
 
     def __str__(self):
         return str(self.user)
+
+
+# --- The unit portal: self-reports, appendix figures, paper copies, self-inspection, reminders ---
+
+
+def submission_path(instance, filename):
+    """The stored name is the app's own; the user's file name is kept only as a label."""
+    extension = Path(filename).suffix.lower()
+    return f"submissions/{instance.plan.year}/{instance.unit.code}/{uuid.uuid4().hex}{extension}"
+
+
+def end_of_day(day: datetime.date) -> datetime.datetime:
+    """A deadline date means the end of that day in Asia/Ho_Chi_Minh."""
+    tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    return datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min, tz)
+
+
+class Submission(models.Model):
+    """A file a unit sends. Every upload is a new version: a unit never overwrites or deletes one."""
+
+    class Kind(models.TextChoices):
+        REPORT = "report", _("Báo cáo theo Đề cương")
+        APPENDIX = "appendix", _("Phụ lục số liệu")
+        SELF_INSPECTION_PLAN = "si_plan", _("Kế hoạch tự kiểm tra")
+        SELF_INSPECTION_REPORT = "si_report", _("Báo cáo kết quả tự kiểm tra")
+
+    plan = models.ForeignKey(InspectionPlan, on_delete=models.PROTECT, related_name="submissions")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="submissions")
+    inspection = models.ForeignKey(
+        Inspection, on_delete=models.PROTECT, null=True, blank=True, related_name="submissions"
+    )
+    kind = models.CharField(_("loại tài liệu"), max_length=12, choices=Kind.choices)
+    file = models.FileField(upload_to=submission_path, max_length=255)
+    original_name = models.CharField(_("tên tệp gốc"), max_length=255)
+    extension = models.CharField(max_length=8)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    due_date = models.DateField(_("hạn nộp khi gửi"), null=True, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("tài liệu đơn vị gửi")
+        verbose_name_plural = _("tài liệu đơn vị gửi")
+        ordering = ["-uploaded_at", "-pk"]
+        indexes = [models.Index(fields=["plan", "unit", "kind"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} - {self.unit} ({self.original_name})"
+
+    @property
+    def lateness(self) -> datetime.timedelta | None:
+        """How late, against the deadline in force when the file arrived (None if on time)."""
+        if self.due_date is None:
+            return None
+        late = self.uploaded_at - end_of_day(self.due_date)
+        return late if late > datetime.timedelta(0) else None
+
+    @property
+    def is_late(self) -> bool:
+        return self.lateness is not None
+
+
+class AppendixFigure(models.Model):
+    """One figure of the appendix (Phụ lục) that a unit reports, defined per plan by coordinators."""
+
+    plan = models.ForeignKey(InspectionPlan, on_delete=models.CASCADE, related_name="figures")
+    order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
+    code = models.SlugField(_("mã"), max_length=40)
+    group = models.CharField(_("nhóm"), max_length=200, blank=True)
+    label = models.CharField(_("chỉ tiêu"), max_length=300)
+
+    class Meta:
+        verbose_name = _("chỉ tiêu phụ lục")
+        verbose_name_plural = _("chỉ tiêu phụ lục")
+        ordering = ["plan", "order", "pk"]
+        constraints = [models.UniqueConstraint(fields=["plan", "code"], name="figure_code_unique_in_plan")]
+
+    def __str__(self):
+        return str(self.label)
+
+
+class AppendixRule(models.Model):
+    """A consistency rule: the sum of some figures may not exceed another (resolved ≤ received)."""
+
+    plan = models.ForeignKey(InspectionPlan, on_delete=models.CASCADE, related_name="figure_rules")
+    parts = models.CharField(_("các chỉ tiêu thành phần (mã, cách nhau dấu phẩy)"), max_length=300)
+    total = models.CharField(_("chỉ tiêu tổng (mã)"), max_length=40)
+
+    class Meta:
+        verbose_name = _("quy tắc kiểm tra số liệu")
+        verbose_name_plural = _("quy tắc kiểm tra số liệu")
+
+    def __str__(self):
+        return f"{self.parts} ≤ {self.total}"
+
+    @property
+    def part_codes(self) -> list[str]:
+        return [code.strip() for code in self.parts.split(",") if code.strip()]
+
+
+class AppendixValue(models.Model):
+    plan = models.ForeignKey(InspectionPlan, on_delete=models.CASCADE, related_name="figure_values")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="figure_values")
+    figure = models.ForeignKey(AppendixFigure, on_delete=models.PROTECT, related_name="values")
+    value = models.PositiveBigIntegerField(_("số liệu"))
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("số liệu phụ lục")
+        verbose_name_plural = _("số liệu phụ lục")
+        constraints = [models.UniqueConstraint(fields=["unit", "figure"], name="one_value_per_unit_figure")]
+
+    def __str__(self):
+        return f"{self.figure.code}={self.value}"
+
+
+class PaperCopyReceipt(models.Model):
+    """Paper copies of the report received by Sở Nội vụ (the plan sets how many are required)."""
+
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="paper_copies")
+    count = models.PositiveSmallIntegerField(_("số bộ nhận được"), validators=[MinValueValidator(1)])
+    received_on = models.DateField(_("ngày nhận"))
+    note = models.CharField(_("ghi chú"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("bản giấy đã nhận")
+        verbose_name_plural = _("bản giấy đã nhận")
+        ordering = ["received_on", "pk"]
+
+    def __str__(self):
+        return f"{self.count} @ {self.received_on:%d/%m/%Y}"
+
+
+class SelfInspection(models.Model):
+    """A unit's own inspection when it is not inspected directly (seed §IV.2)."""
+
+    plan = models.ForeignKey(InspectionPlan, on_delete=models.PROTECT, related_name="self_inspections")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="self_inspections")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("tự kiểm tra")
+        verbose_name_plural = _("tự kiểm tra")
+        constraints = [models.UniqueConstraint(fields=["plan", "unit"], name="one_self_inspection_per_plan_unit")]
+
+    def __str__(self):
+        return f"{self.unit} - {self.plan.year}"
+
+
+class SelfInspectedUnit(models.Model):
+    """A subordinate unit (division, or a district's commune) the unit inspected, and when."""
+
+    self_inspection = models.ForeignKey(SelfInspection, on_delete=models.CASCADE, related_name="inspected")
+    unit = models.ForeignKey(Unit, verbose_name=_("đơn vị được kiểm tra"), on_delete=models.PROTECT, related_name="+")
+    inspected_on = models.DateField(_("ngày kiểm tra"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("đơn vị đã tự kiểm tra")
+        verbose_name_plural = _("đơn vị đã tự kiểm tra")
+        ordering = ["inspected_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["self_inspection", "unit"], name="subordinate_once_per_self_inspection")
+        ]
+
+    def __str__(self):
+        return f"{self.unit} @ {self.inspected_on:%d/%m/%Y}"
+
+
+class ReminderSent(models.Model):
+    """A reminder already emailed: each kind at most once per unit per deadline."""
+
+    class Kind(models.TextChoices):
+        BEFORE = "before", _("Nhắc trước hạn")
+        DUE_DAY = "due_day", _("Nhắc đúng ngày hạn")
+        OVERDUE = "overdue", _("Nhắc quá hạn")
+
+    class Subject(models.TextChoices):
+        REPORT = "report", _("Báo cáo trước buổi kiểm tra")
+        SELF_INSPECTION = "self_inspection", _("Báo cáo kết quả tự kiểm tra")
+        REMEDIATION = "remediation", _("Báo cáo khắc phục")
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="reminders")
+    plan = models.ForeignKey(InspectionPlan, on_delete=models.CASCADE, related_name="reminders")
+    subject = models.CharField(max_length=20, choices=Subject.choices)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    deadline = models.DateField()
+    recipients = models.TextField(blank=True)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("thư nhắc đã gửi")
+        verbose_name_plural = _("thư nhắc đã gửi")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "plan", "subject", "kind", "deadline"], name="reminder_once_per_deadline"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.unit} {self.subject}/{self.kind} {self.deadline:%d/%m/%Y}"
