@@ -268,7 +268,7 @@ class Inspection(models.Model):
     members = models.ManyToManyField(TeamMember, verbose_name=_("thành viên đi kiểm tra"), related_name="inspections")
     status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices, default=Status.SCHEDULED)
     scheduled_on = models.DateField(
-        _("ngày xếp lịch"), default=timezone.localdate, help_text=_("Ngày ngày kiểm tra hiện tại được ấn định.")
+        _("ngày xếp lịch"), default=timezone.localdate, help_text=_("Ngày ấn định ngày kiểm tra hiện tại.")
     )
     warnings_acknowledged_at = models.DateTimeField(null=True, blank=True, editable=False)
     warnings_acknowledged_by = models.ForeignKey(
