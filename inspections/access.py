@@ -56,3 +56,49 @@ def _check_write(user, plan: InspectionPlan) -> None:
         raise PermissionDenied
     if plan.is_read_only:
         raise PermissionDenied(_("Kế hoạch đã kết thúc: chỉ xem, không sửa."))
+
+
+def submissions_for(user):
+    """Files units sent: coordinators and leadership read all; an inspector, those of visits they
+    go on; a unit's staff, their own unit's, and (read-only) the self-inspection files of units below."""
+    from inspections.models import Submission
+
+    if not user.is_authenticated:
+        return Submission.objects.none()
+    if user.is_superuser or has_role(user, Role.COORDINATOR, Role.LEADERSHIP):
+        return Submission.objects.all()
+    visible = Submission.objects.none()
+    if has_role(user, Role.INSPECTOR):
+        visible = visible | Submission.objects.filter(inspection__in=inspections_for(user))
+    if user.unit_id:
+        self_inspection_kinds = [Submission.Kind.SELF_INSPECTION_PLAN, Submission.Kind.SELF_INSPECTION_REPORT]
+        visible = visible | Submission.objects.filter(unit_id=user.unit_id)
+        visible = visible | Submission.objects.filter(unit__parent_id=user.unit_id, kind__in=self_inspection_kinds)
+    return visible
+
+
+def get_submission_for(user, pk):
+    return get_object_or_404(submissions_for(user).select_related("unit", "plan"), pk=pk)
+
+
+def is_unit_staff_of(user, unit) -> bool:
+    """Only a unit's own staff send its files and figures."""
+    return user.is_authenticated and user.unit_id == unit.pk and has_role(user, Role.UNIT_STAFF)
+
+
+def get_self_inspection_unit_for(user, plan, unit_pk, *, write=False):
+    """The unit whose self-inspection `user` opens: province-wide roles any; unit staff their own
+    (and, read-only, the units below theirs). 404 outside that, 403 for a write they may not do."""
+    from units.access import units_for
+    from units.models import Unit
+
+    if is_province_wide(user):
+        unit = get_object_or_404(Unit, pk=unit_pk)
+    else:
+        unit = get_object_or_404(units_for(user), pk=unit_pk)
+    if write:
+        if not is_unit_staff_of(user, unit):
+            raise PermissionDenied
+        if plan.is_read_only:
+            raise PermissionDenied(_("Kế hoạch đã kết thúc: chỉ xem, không sửa."))
+    return unit

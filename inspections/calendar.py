@@ -35,6 +35,8 @@ def inspections_ics(inspections, *, name: str) -> bytes:
         )
         event.add("status", "CANCELLED" if inspection.status == "cancelled" else "CONFIRMED")
         cal.add_component(event)
+    # RFC 5545 wants a VTIMEZONE for every TZID used; strict clients misplace times without it.
+    cal.add_missing_timezones()
     return cal.to_ical()
 
 

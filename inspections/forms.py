@@ -1,9 +1,10 @@
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from inspections.models import Criterion, Inspection, InspectionPlan, InspectionTeam, TeamMember
+from inspections.models import Criterion, Finding, Inspection, InspectionPlan, InspectionTeam, TeamMember
 from inspections.services import check_schedule
 from units.models import Unit
 
@@ -71,10 +72,12 @@ class PlanUnitsForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, plan: InspectionPlan, **kwargs):
         super().__init__(*args, **kwargs)
+        # Active units, plus any already chosen that has since been deactivated (so it can stay).
         self.fields["units"].queryset = Unit.objects.filter(
-            kind__in=[Unit.Kind.DEPARTMENT, Unit.Kind.DISTRICT], is_active=True
+            Q(kind__in=[Unit.Kind.DEPARTMENT, Unit.Kind.DISTRICT], is_active=True)
+            | Q(pk__in=plan.directly_inspected_units.values("pk"))
         ).in_registry_order()
 
 
@@ -108,6 +111,9 @@ class TeamMemberForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        user = cleaned.get("user")
+        if user and self.team.members.filter(user=user).exclude(pk=self.instance.pk).exists():
+            self.add_error("user", _("Tài khoản này đã là thành viên của đoàn."))
         if cleaned.get("role") == TeamMember.Role.LEAD:
             current = self.team.members.filter(role=TeamMember.Role.LEAD).exclude(pk=self.instance.pk).first()
             if current:
@@ -247,3 +253,99 @@ class InspectionFilterForm(forms.Form):
         required=False,
     )
     warnings = forms.BooleanField(label=_("Chỉ lịch có cảnh báo chưa xem"), required=False)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field; each becomes its own version."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".pdf,.docx,.xlsx"}))
+        kwargs.setdefault("allow_empty_file", True)  # refused by check_upload, with its own message
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        from inspections.uploads import check_file_count
+
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        if not files:
+            raise ValidationError(_("Chọn tệp để gửi."))
+        check_file_count(files)
+        return [super(MultipleFileField, self).clean(f, initial) for f in files]
+
+
+class SubmissionForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Loại tài liệu"))
+    files = MultipleFileField(
+        label=_("Tệp (PDF, DOCX hoặc XLSX)"),
+        help_text=_("Mỗi lần gửi là một phiên bản mới; các phiên bản trước vẫn được giữ."),
+    )
+
+    def __init__(self, *args, kinds, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [(k.value, k.label) for k in kinds]
+
+
+class AppendixUploadForm(forms.Form):
+    workbook = forms.FileField(
+        label=_("Tệp Excel phụ lục đã điền"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+        allow_empty_file=True,  # refused by check_upload, with its own message
+    )
+
+
+class AppendixValuesForm(forms.Form):
+    """The figures typed in, one integer field per figure of the plan."""
+
+    def __init__(self, *args, figures, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.figures = list(figures)
+        for figure in self.figures:
+            self.fields[figure.code] = forms.IntegerField(
+                label=figure.label,
+                min_value=0,
+                localize=True,
+                error_messages={"min_value": _("Phải là số nguyên không âm."), "invalid": _("Nhập một số nguyên.")},
+            )
+
+
+class PaperCopyForm(forms.Form):
+    count = forms.IntegerField(label=_("Số bộ nhận được"), min_value=1, max_value=100)
+    received_on = forms.DateField(label=_("Ngày nhận"), widget=forms.DateInput(attrs=DATE_ATTRS))
+    note = forms.CharField(label=_("Ghi chú"), max_length=200, required=False)
+
+
+class SelfInspectedUnitForm(forms.Form):
+    unit = forms.ModelChoiceField(label=_("Đơn vị trực thuộc đã kiểm tra"), queryset=Unit.objects.none())
+    inspected_on = forms.DateField(label=_("Ngày kiểm tra"), widget=forms.DateInput(attrs=DATE_ATTRS))
+
+    def __init__(self, *args, subordinates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = subordinates
+
+
+class SelfFindingForm(forms.Form):
+    area = forms.ModelChoiceField(label=_("Nội dung kiểm tra"), queryset=None)
+    criterion = forms.ModelChoiceField(label=_("Tiêu chí (không bắt buộc)"), queryset=None, required=False)
+    kind = forms.ChoiceField(label=_("Loại"), choices=Finding.Kind.choices)
+    text = forms.CharField(label=_("Nội dung"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+
+    def __init__(self, *args, plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].queryset = plan.areas.all()
+        self.fields["criterion"].queryset = Criterion.objects.filter(area__plan=plan, is_active=True).select_related(
+            "area"
+        )
+        self.fields["criterion"].label_from_instance = lambda c: f"{c.area.number}. {c.text[:120]}"
+
+    def clean(self):
+        cleaned = super().clean()
+        area, criterion = cleaned.get("area"), cleaned.get("criterion")
+        if area and criterion and criterion.area_id != area.pk:
+            self.add_error("criterion", _("Tiêu chí này không thuộc nội dung đã chọn."))
+        if cleaned.get("text") is not None and not cleaned["text"].strip():
+            self.add_error("text", _("Nhập nội dung."))
+        return cleaned

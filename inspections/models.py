@@ -312,6 +312,12 @@ class Inspection(models.Model):
     def schedule_warnings(self) -> list[str]:
         """Reasons to look twice at this date: saved anyway, shown until acknowledged."""
         warnings = []
+        if not (self.plan.window_start <= self.date <= self.plan.window_end):
+            # Possible when the plan's window was edited after scheduling: shown, not hidden.
+            warnings.append(
+                _("Ngày kiểm tra nằm ngoài thời gian kiểm tra của kế hoạch (%(start)s - %(end)s).")
+                % {"start": f"{self.plan.window_start:%d/%m/%Y}", "end": f"{self.plan.window_end:%d/%m/%Y}"}
+            )
         if self.date.weekday() >= 5:
             warnings.append(_("Ngày kiểm tra rơi vào cuối tuần."))
         holiday = vietnam_holidays(self.date.year).get(self.date)

@@ -2,6 +2,7 @@
 
 import datetime
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
@@ -9,18 +10,27 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from inspections.models import (
+    AppendixFigure,
+    AppendixRule,
+    AppendixValue,
     ContentArea,
     Criterion,
+    Finding,
     Inspection,
     InspectionPlan,
     InspectionTeam,
+    PaperCopyReceipt,
+    ReminderSent,
     Reschedule,
     ScheduleNotice,
+    SelfInspectedUnit,
+    SelfInspection,
+    Submission,
     TeamMember,
     shift_year,
 )
@@ -58,6 +68,7 @@ def plan_create(*, plan: InspectionPlan) -> InspectionPlan:
     plan.status = InspectionPlan.Status.DRAFT
     plan.save()
     plan_seed_areas(plan=plan)
+    plan_seed_figures(plan=plan)
     InspectionTeam.objects.create(plan=plan)
     return plan
 
@@ -86,6 +97,12 @@ def plan_copy_to_next_year(*, plan: InspectionPlan) -> InspectionPlan:
         Criterion.objects.bulk_create(
             Criterion(area=new_area, order=c.order, text=c.text, is_active=c.is_active) for c in area.criteria.all()
         )
+    AppendixFigure.objects.bulk_create(
+        AppendixFigure(plan=new, order=f.order, code=f.code, group=f.group, label=f.label) for f in plan.figures.all()
+    )
+    AppendixRule.objects.bulk_create(
+        AppendixRule(plan=new, parts=r.parts, total=r.total) for r in plan.figure_rules.all()
+    )
     InspectionTeam.objects.create(plan=new)
     return new
 
@@ -395,6 +412,7 @@ def plan_load_fixture(*, path: Path = PLAN_2022_FIXTURE) -> InspectionPlan | Non
     plan.full_clean()
     plan.save()
     plan_seed_areas(plan=plan)
+    plan_seed_figures(plan=plan)
     units = {
         u.code: u for u in Unit.objects.filter(code__in=data["direct_units"] + [m["agency"] for m in data["members"]])
     }
@@ -435,3 +453,355 @@ def plan_load_fixture(*, path: Path = PLAN_2022_FIXTURE) -> InspectionPlan | Non
             scheduled_on=scheduled_on,
         )
     return plan
+
+
+# --- The unit portal -------------------------------------------------------------------------
+
+
+def submission_due_date(*, plan: InspectionPlan, kind: str, inspection: Inspection | None) -> datetime.date | None:
+    """The deadline in force now for a kind of file: kept on the row, so a later reschedule
+    does not change whether an earlier file was on time."""
+    if kind in (Submission.Kind.REPORT, Submission.Kind.APPENDIX) and inspection is not None:
+        return inspection.report_due_date
+    if kind == Submission.Kind.SELF_INSPECTION_REPORT:
+        return plan.self_inspection_deadline
+    return None
+
+
+@transaction.atomic
+def submission_create(
+    *, plan: InspectionPlan, unit: Unit, kind: str, uploaded_file, user, inspection: Inspection | None = None
+) -> Submission:
+    """Store a new version of a unit's file. Lateness is recorded, never refused."""
+    from inspections.uploads import check_upload
+
+    if plan.is_read_only:
+        raise ValidationError(_("Kế hoạch đã kết thúc: không nhận thêm tài liệu."))
+    checked = check_upload(uploaded_file)
+    submission = Submission(
+        plan=plan,
+        unit=unit,
+        inspection=inspection,
+        kind=kind,
+        original_name=checked.original_name,
+        extension=checked.extension,
+        size=checked.size,
+        sha256=checked.sha256,
+        due_date=submission_due_date(plan=plan, kind=kind, inspection=inspection),
+        uploaded_by=user,
+        uploaded_at=timezone.now(),
+    )
+    submission.file.save(f"upload.{checked.extension}", uploaded_file, save=False)
+    submission.save()
+    return submission
+
+
+@transaction.atomic
+def appendix_save(*, plan: InspectionPlan, unit: Unit, values: dict[str, int], user) -> int:
+    """Save a complete, valid set of appendix figures for a unit (replacing its earlier values)."""
+    if plan.is_read_only:
+        raise ValidationError(_("Kế hoạch đã kết thúc: không thể sửa số liệu."))
+    figures = {f.code: f for f in plan.figures.all()}
+    saved = 0
+    for code, value in values.items():
+        AppendixValue.objects.update_or_create(
+            unit=unit, figure=figures[code], defaults={"plan": plan, "value": value, "updated_by": user}
+        )
+        saved += 1
+    return saved
+
+
+def plan_seed_figures(*, plan: InspectionPlan, path: Path | None = None) -> None:
+    """Give a plan the default appendix figures and their consistency rules."""
+    path = path or Path(settings.BASE_DIR) / "fixtures" / "appendix_figures.json"
+    data = json.loads(Path(path).read_text("utf-8"))
+    AppendixFigure.objects.bulk_create(
+        AppendixFigure(plan=plan, order=i, code=row["code"], group=row["group"], label=row["label"])
+        for i, row in enumerate(data["figures"], start=1)
+    )
+    AppendixRule.objects.bulk_create(
+        AppendixRule(plan=plan, parts=row["parts"], total=row["total"]) for row in data["rules"]
+    )
+
+
+def paper_copies_record(*, inspection: Inspection, count: int, received_on: datetime.date, user, note="") -> None:
+    if inspection.plan.is_read_only:
+        raise ValidationError(_("Kế hoạch đã kết thúc: không thể sửa."))
+    PaperCopyReceipt.objects.create(
+        inspection=inspection, count=count, received_on=received_on, note=note, recorded_by=user
+    )
+
+
+def self_inspection_get(*, plan: InspectionPlan, unit: Unit) -> SelfInspection:
+    self_inspection, _created = SelfInspection.objects.get_or_create(plan=plan, unit=unit)
+    return self_inspection
+
+
+def subordinates_of(unit: Unit):
+    """What a unit self-inspects: its divisions, and for a district also its communes."""
+    return Unit.objects.filter(parent=unit, is_active=True).in_registry_order()
+
+
+@transaction.atomic
+def self_inspected_unit_add(
+    *, self_inspection: SelfInspection, unit: Unit, inspected_on: datetime.date, user
+) -> SelfInspectedUnit:
+    if self_inspection.plan.is_read_only:
+        raise ValidationError(_("Kế hoạch đã kết thúc: không thể sửa."))
+    if unit.parent_id != self_inspection.unit_id:
+        raise ValidationError({"unit": _("Chỉ chọn đơn vị trực thuộc của đơn vị mình.")})
+    if inspected_on.year != self_inspection.plan.year:
+        raise ValidationError(
+            {"inspected_on": _("Ngày kiểm tra phải trong năm %(year)s.") % {"year": self_inspection.plan.year}}
+        )
+    if self_inspection.inspected.filter(unit=unit).exists():
+        raise ValidationError({"unit": _("%(unit)s đã có trong danh sách.") % {"unit": unit}})
+    return SelfInspectedUnit.objects.create(
+        self_inspection=self_inspection, unit=unit, inspected_on=inspected_on, recorded_by=user
+    )
+
+
+def self_inspection_finding_add(
+    *, self_inspection: SelfInspection, area: ContentArea, criterion, kind: str, text: str, user
+) -> Finding:
+    if self_inspection.plan.is_read_only:
+        raise ValidationError(_("Kế hoạch đã kết thúc: không thể sửa."))
+    if area.plan_id != self_inspection.plan_id or (criterion is not None and criterion.area_id != area.pk):
+        raise ValidationError(_("Nội dung hoặc tiêu chí không thuộc kế hoạch này."))
+    return Finding.objects.create(
+        plan=self_inspection.plan,
+        unit=self_inspection.unit,
+        inspection=None,
+        area=area,
+        criterion=criterion,
+        kind=kind,
+        text=text.strip(),
+        created_by=user,
+    )
+
+
+@dataclass
+class Coverage:
+    district: Unit
+    inspected: int
+    total: int
+    minimum: int
+
+    @property
+    def ratio(self) -> float:
+        return self.inspected / self.total if self.total else 0.0
+
+    @property
+    def percent(self) -> int:
+        return round(self.ratio * 100)
+
+    @property
+    def below_minimum(self) -> bool:
+        return self.percent < self.minimum
+
+
+def district_coverages(plan: InspectionPlan, districts=None) -> list[Coverage]:
+    """Each district's self-inspection coverage: inspected / all of its divisions and communes."""
+    districts = districts if districts is not None else Unit.objects.filter(kind=Unit.Kind.DISTRICT, is_active=True)
+    districts = districts.annotate(
+        subordinate_count=Count("children", filter=Q(children__is_active=True), distinct=True)
+    ).in_registry_order()
+    inspected = dict(
+        SelfInspectedUnit.objects.filter(self_inspection__plan=plan, unit__is_active=True)
+        .values_list("self_inspection__unit_id")
+        .annotate(n=Count("unit_id", distinct=True))
+        .values_list("self_inspection__unit_id", "n")
+    )
+    return [
+        Coverage(
+            district=d, inspected=inspected.get(d.pk, 0), total=d.subordinate_count, minimum=plan.district_min_ratio
+        )
+        for d in districts
+    ]
+
+
+# --- Reminders -------------------------------------------------------------------------------
+
+
+def _reminder_kind(today: datetime.date, deadline: datetime.date, days_before: int) -> str | None:
+    """Which reminder is due today: from N days before, on the day, or once overdue.
+
+    A day the daily job missed does not lose a reminder: "before" goes out on any day of the
+    window before the deadline, "overdue" on any day after it.
+    """
+    if deadline - datetime.timedelta(days=days_before) <= today < deadline:
+        return ReminderSent.Kind.BEFORE
+    if today == deadline:
+        return ReminderSent.Kind.DUE_DAY
+    if today > deadline:
+        return ReminderSent.Kind.OVERDUE
+    return None
+
+
+def reminders_send(*, today: datetime.date | None = None, days_before: int | None = None) -> int:
+    """Email each unit that has not sent what is due: its pre-visit report, its self-inspection
+    results. Each kind of reminder goes at most once per unit and deadline. Returns emails sent."""
+    today = today or timezone.localdate()
+    days_before = settings.REMINDER_DAYS_BEFORE if days_before is None else days_before
+    due: list[tuple[InspectionPlan, Unit, str, datetime.date]] = []
+    active = InspectionPlan.objects.filter(status=InspectionPlan.Status.ACTIVE)
+    reported = set(
+        Submission.objects.filter(plan__in=active, kind=Submission.Kind.REPORT).values_list("plan_id", "unit_id")
+    )
+    visits = Inspection.objects.filter(plan__in=active, status=Inspection.Status.SCHEDULED).select_related(
+        "plan", "unit"
+    )
+    for visit in visits:
+        if (visit.plan_id, visit.unit_id) not in reported:
+            due.append((visit.plan, visit.unit, ReminderSent.Subject.REPORT, visit.report_due_date))
+    si_reported = set(
+        Submission.objects.filter(plan__in=active, kind=Submission.Kind.SELF_INSPECTION_REPORT).values_list(
+            "plan_id", "unit_id"
+        )
+    )
+    for plan in active:
+        for unit in plan.self_inspecting_units():
+            if (plan.pk, unit.pk) not in si_reported:
+                due.append((plan, unit, ReminderSent.Subject.SELF_INSPECTION, plan.self_inspection_deadline))
+    sent = 0
+    for plan, unit, subject, deadline in due:
+        kind = _reminder_kind(today, deadline, days_before)
+        if kind is None:
+            continue
+        if ReminderSent.objects.filter(unit=unit, plan=plan, subject=subject, kind=kind, deadline=deadline).exists():
+            continue
+        recipients = list(unit.users.filter(is_active=True).exclude(email="").values_list("email", flat=True))
+        if not recipients:
+            continue  # nobody to tell yet: try again tomorrow, once someone has an address
+        _send_reminder(plan=plan, unit=unit, subject=subject, kind=kind, deadline=deadline, recipients=recipients)
+        ReminderSent.objects.create(
+            unit=unit, plan=plan, subject=subject, kind=kind, deadline=deadline, recipients="\n".join(recipients)
+        )
+        sent += 1
+    return sent
+
+
+def _send_reminder(*, plan, unit, subject, kind, deadline, recipients) -> None:
+    what = ReminderSent.Subject(subject).label
+    days_left = (deadline - timezone.localdate()).days
+    if kind == ReminderSent.Kind.BEFORE:
+        when = _("Hạn gửi là ngày %(date)s (còn %(days)s ngày).") % {"date": f"{deadline:%d/%m/%Y}", "days": days_left}
+    elif kind == ReminderSent.Kind.DUE_DAY:
+        when = _("Hôm nay (%(date)s) là hạn gửi.") % {"date": f"{deadline:%d/%m/%Y}"}
+    else:
+        when = _("Đã quá hạn gửi ngày %(date)s. Đơn vị vẫn có thể gửi; tài liệu sẽ được ghi nhận là gửi muộn.") % {
+            "date": f"{deadline:%d/%m/%Y}"
+        }
+    body = "\n".join(
+        [
+            _("Kính gửi: %(unit)s,") % {"unit": unit.name},
+            "",
+            _("Sở Nội vụ nhắc đơn vị gửi %(what)s theo Kế hoạch kiểm tra CCHC năm %(year)s.")
+            % {"what": what.lower(), "year": plan.year},
+            when,
+            "",
+            _("Đơn vị gửi tài liệu trên Hệ thống kiểm tra CCHC."),
+        ]
+    )
+    EmailMessage(
+        subject=_("Nhắc gửi %(what)s - CCHC năm %(year)s") % {"what": what.lower(), "year": plan.year},
+        body=body,
+        to=recipients,
+    ).send()
+
+
+# --- What a unit has to do (its home page) -------------------------------------------------------
+
+
+@dataclass
+class DueItem:
+    label: str
+    deadline: datetime.date | None
+    received: Submission | None = None
+    extra: str = ""
+    url: str = ""
+
+    def days_left(self, today: datetime.date) -> int | None:
+        return (self.deadline - today).days if self.deadline else None
+
+    def is_late(self, today: datetime.date) -> bool:
+        if self.received is not None:
+            return self.received.is_late
+        return self.deadline is not None and today > self.deadline
+
+
+@dataclass
+class PlanDuties:
+    plan: InspectionPlan
+    inspection: Inspection | None
+    self_inspecting: bool
+    items: list[DueItem]
+    coverage: Coverage | None = None
+
+
+def unit_duties(unit: Unit) -> list[PlanDuties]:
+    """For each active plan: the unit's visit or self-inspection and every deadline with what arrived."""
+    from django.urls import reverse
+
+    result = []
+    plans = InspectionPlan.objects.filter(status=InspectionPlan.Status.ACTIVE).prefetch_related(
+        "directly_inspected_units"
+    )
+    first_of_kind = {}
+    for submission in Submission.objects.filter(plan__in=plans, unit=unit).order_by("uploaded_at", "pk"):
+        first_of_kind.setdefault((submission.plan_id, submission.kind), submission)
+    for plan in plans:
+        direct = unit in plan.directly_inspected_units.all()
+        if direct:
+            inspection = plan.inspections.filter(unit=unit).first()
+            items = []
+            if inspection is not None:
+                reports_url = reverse("inspections:inspection_reports", args=[inspection.pk])
+                copies = sum(r.count for r in inspection.paper_copies.all())
+                items += [
+                    DueItem(
+                        _("Báo cáo theo Đề cương"),
+                        inspection.report_due_date,
+                        first_of_kind.get((plan.pk, Submission.Kind.REPORT)),
+                        url=reports_url,
+                    ),
+                    DueItem(
+                        _("Phụ lục số liệu"),
+                        inspection.report_due_date,
+                        first_of_kind.get((plan.pk, Submission.Kind.APPENDIX)),
+                        url=reverse("inspections:inspection_appendix", args=[inspection.pk]),
+                    ),
+                    DueItem(
+                        _("Bản giấy gửi Sở Nội vụ"),
+                        inspection.report_due_date,
+                        extra=_("Đã nhận %(n)s/%(required)s bộ")
+                        % {"n": copies, "required": plan.paper_copies_required},
+                    ),
+                    DueItem(
+                        _("Báo cáo kết quả khắc phục tồn tại, hạn chế"),
+                        plan.remediation_deadline,
+                        extra=_("Theo các yêu cầu trong kết luận kiểm tra"),
+                    ),
+                ]
+            result.append(PlanDuties(plan=plan, inspection=inspection, self_inspecting=False, items=items))
+        elif unit.kind in (Unit.Kind.DEPARTMENT, Unit.Kind.DISTRICT):
+            page = reverse("inspections:self_inspection", args=[plan.pk, unit.pk])
+            items = [
+                DueItem(
+                    _("Kế hoạch tự kiểm tra"),
+                    None,
+                    first_of_kind.get((plan.pk, Submission.Kind.SELF_INSPECTION_PLAN)),
+                    url=page,
+                ),
+                DueItem(
+                    _("Báo cáo kết quả tự kiểm tra"),
+                    plan.self_inspection_deadline,
+                    first_of_kind.get((plan.pk, Submission.Kind.SELF_INSPECTION_REPORT)),
+                    url=page,
+                ),
+            ]
+            coverage = None
+            if unit.kind == Unit.Kind.DISTRICT:
+                coverage = district_coverages(plan, Unit.objects.filter(pk=unit.pk))[0]
+            result.append(PlanDuties(plan=plan, inspection=None, self_inspecting=True, items=items, coverage=coverage))
+    return result

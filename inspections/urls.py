@@ -1,6 +1,6 @@
 from django.urls import path
 
-from inspections import views
+from inspections import views, views_portal
 
 app_name = "inspections"
 urlpatterns = [
@@ -31,6 +31,29 @@ urlpatterns = [
     path("kiem-tra/<int:pk>/thong-bao.pdf", views.notice_preview, name="notice_preview"),
     path("kiem-tra/<int:pk>/thong-bao/gui/", views.notice_send, name="notice_send"),
     path("kiem-tra/<int:pk>/thong-bao/<int:notice_pk>/", views.notice_download, name="notice_download"),
+    path("kiem-tra/<int:pk>/bao-cao/", views_portal.inspection_reports, name="inspection_reports"),
+    path("kiem-tra/<int:pk>/ban-giay/", views_portal.paper_copies_add, name="paper_copies_add"),
+    path("kiem-tra/<int:pk>/phu-luc/", views_portal.inspection_appendix, name="inspection_appendix"),
+    path("kiem-tra/<int:pk>/phu-luc/mau.xlsx", views_portal.appendix_template, name="appendix_template"),
+    path("tai-lieu/<int:pk>/", views_portal.submission_download, name="submission_download"),
+    path("ke-hoach/<int:pk>/tu-kiem-tra/<int:unit_pk>/", views_portal.self_inspection, name="self_inspection"),
+    path(
+        "ke-hoach/<int:pk>/tu-kiem-tra/<int:unit_pk>/tai-len/",
+        views_portal.self_inspection_upload,
+        name="self_inspection_upload",
+    ),
+    path(
+        "ke-hoach/<int:pk>/tu-kiem-tra/<int:unit_pk>/don-vi/",
+        views_portal.self_inspection_unit_add,
+        name="self_inspection_unit_add",
+    ),
+    path(
+        "ke-hoach/<int:pk>/tu-kiem-tra/<int:unit_pk>/ket-qua/",
+        views_portal.self_inspection_finding_add,
+        name="self_inspection_finding_add",
+    ),
+    path("ke-hoach/<int:pk>/do-bao-phu/", views_portal.plan_coverage, name="plan_coverage"),
+    path("ke-hoach/<int:pk>/tong-hop/", views_portal.plan_overview, name="plan_overview"),
     path("lich-cua-toi/", views.my_calendar, name="my_calendar"),
     path("lich/<str:token>/thanh-vien.ics", views.feed_member, name="feed_member"),
     path("lich/<str:token>/don-vi.ics", views.feed_unit, name="feed_unit"),

@@ -8,6 +8,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -34,9 +35,13 @@ from reports.pdf import schedule_notice_pdf
 
 @require_GET
 def plan_list(request):
-    plans = plans_for(request.user).annotate(
-        visit_count=Count("inspections", distinct=True),
-        direct_count=Count("directly_inspected_units", distinct=True),
+    plans = (
+        plans_for(request.user)
+        .annotate(
+            visit_count=Count("inspections", distinct=True),
+            direct_count=Count("directly_inspected_units", distinct=True),
+        )
+        .order_by("-year")
     )
     return render(request, "inspections/plan_list.html", {"plans": plans, "can_manage": can_manage(request.user)})
 
@@ -73,10 +78,11 @@ def plan_detail(request, pk):
         "open_warning_count": sum(1 for v in visits if v.has_open_warnings),
         "areas": plan.areas.annotate(
             criteria_count=Count("criteria", filter=Q(criteria__is_active=True)),
-        ),
+        ).order_by("number"),
         "can_manage": can_manage(request.user) and not plan.is_read_only,
         "next_statuses": [InspectionPlan.Status(s) for s in services.ALLOWED_STATUS_CHANGES[plan.status]],
         "next_year_exists": InspectionPlan.objects.filter(year=plan.year + 1).exists(),
+        "figure_count": plan.figures.count(),
         "is_coordinator": can_manage(request.user),
     }
     return render(request, "inspections/plan_detail.html", context)
@@ -123,7 +129,7 @@ def plan_copy(request, pk):
 def plan_units(request, pk):
     plan = get_plan_for(request.user, pk, write=request.method == "POST")
     editable = can_manage(request.user) and not plan.is_read_only
-    form = PlanUnitsForm(request.POST or None, initial={"units": plan.directly_inspected_units.all()})
+    form = PlanUnitsForm(request.POST or None, plan=plan, initial={"units": plan.directly_inspected_units.all()})
     if request.method == "POST" and form.is_valid():
         try:
             services.plan_set_direct_units(plan=plan, units=form.cleaned_data["units"])
@@ -152,7 +158,9 @@ def plan_units(request, pk):
 def plan_areas(request, pk):
     plan = get_plan_for(request.user, pk)
     areas = plan.areas.prefetch_related(
-        Prefetch("criteria", queryset=Criterion.objects.annotate(finding_count=Count("findings")))
+        Prefetch(
+            "criteria", queryset=Criterion.objects.annotate(finding_count=Count("findings")).order_by("order", "pk")
+        )
     )
     return render(
         request,
@@ -347,6 +355,8 @@ def schedule_calendar(request, pk):
     try:
         month = datetime.datetime.strptime(request.GET.get("thang", ""), "%Y-%m").date()
     except ValueError:
+        month = None
+    if month is None or abs(month.year - plan.year) > 1:
         month = plan.window_start.replace(day=1)
     first = month.replace(day=1)
     after = (first + datetime.timedelta(days=32)).replace(day=1)
@@ -472,7 +482,12 @@ def inspection_acknowledge(request, pk):
     inspection = get_inspection_for(request.user, pk, write=True)
     services.inspection_acknowledge_warnings(inspection=inspection, user=request.user)
     messages.success(request, _("Đã xác nhận các cảnh báo của lịch này."))
-    return redirect(request.POST.get("next") or inspection.get_absolute_url())
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = inspection.get_absolute_url()
+    return redirect(target)
 
 
 # --- Notices ---------------------------------------------------------------------------------

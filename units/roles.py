@@ -22,7 +22,16 @@ ROLE_PERMISSIONS = {
         "units.change_user",
         *[
             f"inspections.{action}_{model}"
-            for model in ("inspectionplan", "contentarea", "criterion", "inspectionteam", "teammember", "inspection")
+            for model in (
+                "inspectionplan",
+                "contentarea",
+                "criterion",
+                "inspectionteam",
+                "teammember",
+                "inspection",
+                "appendixfigure",
+                "appendixrule",
+            )
             for action in ("view", "add", "change", "delete")
         ],
     ],

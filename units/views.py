@@ -1,10 +1,12 @@
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from inspections.access import inspections_for
 from inspections.models import Inspection
+from inspections.services import unit_duties
 from units.access import get_unit_for, units_for
 from units.filters import UnitFilter
 from units.models import Unit
@@ -24,6 +26,9 @@ def home(request):
         context["unit_counts"] = [(Unit.Kind(kind).label, counts.get(kind, 0)) for kind in Unit.Kind.values]
     if user.unit_id:
         context["own_unit"] = get_unit_for(user, user.unit_id)
+        if has_role(user, Role.UNIT_STAFF):
+            context["duties"] = unit_duties(context["own_unit"])
+            context["today"] = timezone.localdate()
     if not has_role(user, Role.COORDINATOR, Role.LEADERSHIP):
         # The visits this user goes on or receives, soonest first.
         context["my_visits"] = (

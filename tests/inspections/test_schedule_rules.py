@@ -46,7 +46,10 @@ def members(plan_2022):
     return lead, member
 
 
-def schedule(plan, unit, members, day=D(2022, 7, 12), start=T(8), end=T(11, 30), scheduled_on=D(2022, 6, 20)):
+VISIT_DAY, START, END, SCHEDULED_ON = D(2022, 7, 12), T(8), T(11, 30), D(2022, 6, 20)
+
+
+def schedule(plan, unit, members, day=VISIT_DAY, start=START, end=END, scheduled_on=SCHEDULED_ON):
     return services.inspection_schedule(
         plan=plan,
         unit=unit,
