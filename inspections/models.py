@@ -12,6 +12,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from units.models import Unit
 
@@ -76,6 +77,7 @@ class InspectionPlan(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("kế hoạch kiểm tra")
@@ -266,6 +268,9 @@ class Inspection(models.Model):
     end_time = models.TimeField(_("đến giờ"))
     place = models.CharField(_("địa điểm"), max_length=255)
     members = models.ManyToManyField(TeamMember, verbose_name=_("thành viên đi kiểm tra"), related_name="inspections")
+    checked_divisions = models.ManyToManyField(
+        Unit, verbose_name=_("phòng, ban đã kiểm tra"), related_name="checked_in_inspections", blank=True
+    )
     status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices, default=Status.SCHEDULED)
     scheduled_on = models.DateField(
         _("ngày xếp lịch"), default=timezone.localdate, help_text=_("Ngày ấn định ngày kiểm tra hiện tại.")
@@ -276,6 +281,7 @@ class Inspection(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("buổi kiểm tra")
@@ -417,8 +423,12 @@ class Finding(models.Model):
     )
     kind = models.CharField(_("loại"), max_length=12, choices=Kind.choices)
     text = models.TextField(_("nội dung"))
+    checklist_answer = models.OneToOneField(
+        "ChecklistAnswer", on_delete=models.SET_NULL, null=True, blank=True, related_name="finding", editable=False
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("kết quả kiểm tra")
@@ -486,6 +496,7 @@ class Submission(models.Model):
     due_date = models.DateField(_("hạn nộp khi gửi"), null=True, blank=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("tài liệu đơn vị gửi")
@@ -651,3 +662,234 @@ class ReminderSent(models.Model):
 
     def __str__(self):
         return f"{self.unit} {self.subject}/{self.kind} {self.deadline:%d/%m/%Y}"
+
+
+# --- The visit: evidence, the one-stop desk checklist, the conclusion, remediation -----------------
+
+
+def evidence_path(instance, filename):
+    extension = Path(filename).suffix.lower()
+    return f"evidence/{uuid.uuid4().hex}{extension}"
+
+
+class EvidenceFile(models.Model):
+    """A file backing a finding or a remediation report: same upload rules as self-reports."""
+
+    finding = models.ForeignKey(Finding, on_delete=models.PROTECT, null=True, blank=True, related_name="evidence")
+    remediation_report = models.ForeignKey(
+        "RemediationReport", on_delete=models.PROTECT, null=True, blank=True, related_name="evidence"
+    )
+    file = models.FileField(upload_to=evidence_path, max_length=255)
+    original_name = models.CharField(_("tên tệp gốc"), max_length=255)
+    extension = models.CharField(max_length=8)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("tệp minh chứng")
+        verbose_name_plural = _("tệp minh chứng")
+        ordering = ["uploaded_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(finding__isnull=False, remediation_report__isnull=True)
+                | models.Q(finding__isnull=True, remediation_report__isnull=False),
+                name="evidence_belongs_to_one_thing",
+            )
+        ]
+
+    def __str__(self):
+        return self.original_name
+
+
+class ChecklistItem(models.Model):
+    """A point of the one-stop desk checklist (seed §IV.1), per plan."""
+
+    plan = models.ForeignKey(InspectionPlan, on_delete=models.CASCADE, related_name="checklist_items")
+    order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
+    text = models.CharField(_("nội dung kiểm tra"), max_length=400)
+
+    class Meta:
+        verbose_name = _("nội dung kiểm tra Bộ phận Một cửa")
+        verbose_name_plural = _("nội dung kiểm tra Bộ phận Một cửa")
+        ordering = ["plan", "order", "pk"]
+
+    def __str__(self):
+        return self.text
+
+
+class ChecklistAnswer(models.Model):
+    """The answer at one desk (the district's or one of its communes') during a visit."""
+
+    class Answer(models.TextChoices):
+        YES = "yes", _("Có")
+        PARTLY = "partly", _("Một phần")
+        NO = "no", _("Không")
+
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="checklist_answers")
+    desk_unit = models.ForeignKey(
+        Unit, verbose_name=_("Bộ phận Một cửa của"), on_delete=models.PROTECT, related_name="+"
+    )
+    item = models.ForeignKey(ChecklistItem, on_delete=models.PROTECT, related_name="answers")
+    answer = models.CharField(_("kết quả"), max_length=8, choices=Answer.choices)
+    note = models.CharField(_("ghi chú"), max_length=500, blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    answered_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("kết quả kiểm tra Bộ phận Một cửa")
+        verbose_name_plural = _("kết quả kiểm tra Bộ phận Một cửa")
+        constraints = [
+            models.UniqueConstraint(fields=["inspection", "desk_unit", "item"], name="one_answer_per_desk_item")
+        ]
+
+    def __str__(self):
+        return f"{self.desk_unit}: {self.item} = {self.answer}"
+
+
+class Conclusion(models.Model):
+    """The team lead's conclusion for one visit (kết luận kiểm tra). Issuing freezes it and its
+    findings; reopening needs a reason, and issuing again makes a new revision."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Dự thảo")
+        ISSUED = "issued", _("Đã ban hành")
+
+    inspection = models.OneToOneField(Inspection, on_delete=models.PROTECT, related_name="conclusion")
+    general_assessment = models.TextField(_("đánh giá chung"), blank=True)
+    status = models.CharField(_("trạng thái"), max_length=8, choices=Status.choices, default=Status.DRAFT)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("kết luận kiểm tra")
+        verbose_name_plural = _("kết luận kiểm tra")
+
+    def __str__(self):
+        return str(_("Kết luận kiểm tra %(unit)s") % {"unit": self.inspection.unit})
+
+    @property
+    def is_issued(self) -> bool:
+        return self.status == self.Status.ISSUED
+
+
+class ConclusionArea(models.Model):
+    """The conclusion's summary for one content area (prefilled from the findings, editable)."""
+
+    conclusion = models.ForeignKey(Conclusion, on_delete=models.CASCADE, related_name="areas")
+    area = models.ForeignKey(ContentArea, on_delete=models.PROTECT, related_name="+")
+    strengths = models.TextField(_("ưu điểm"), blank=True)
+    shortcomings = models.TextField(_("tồn tại, hạn chế"), blank=True)
+    causes = models.TextField(_("nguyên nhân"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["area__number"]
+        constraints = [models.UniqueConstraint(fields=["conclusion", "area"], name="one_summary_per_area")]
+
+    def __str__(self):
+        return f"{self.conclusion}: {self.area.number}"
+
+
+class ConclusionRevision(models.Model):
+    """The text of a conclusion as it was issued: kept and readable after any reopening."""
+
+    conclusion = models.ForeignKey(Conclusion, on_delete=models.PROTECT, related_name="revisions")
+    number = models.PositiveSmallIntegerField(_("lần ban hành"))
+    snapshot = models.JSONField(_("nội dung đã ban hành"))
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    issued_at = models.DateTimeField(default=timezone.now)
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reopened_at = models.DateTimeField(null=True, blank=True)
+    reopen_reason = models.TextField(_("lý do mở lại"), blank=True)
+
+    class Meta:
+        verbose_name = _("bản kết luận đã ban hành")
+        verbose_name_plural = _("bản kết luận đã ban hành")
+        ordering = ["conclusion", "number"]
+        constraints = [models.UniqueConstraint(fields=["conclusion", "number"], name="revision_number_unique")]
+
+    def __str__(self):
+        return f"{self.conclusion} (lần {self.number})"
+
+
+class RemediationAction(models.Model):
+    """A request of the conclusion: a shortcoming the unit must fix by a deadline."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Chưa báo cáo")
+        REPORTED = "reported", _("Đã báo cáo")
+        RETURNED = "returned", _("Yêu cầu bổ sung")
+        VERIFIED = "verified", _("Đã hoàn thành")
+
+    conclusion = models.ForeignKey(Conclusion, on_delete=models.PROTECT, related_name="actions")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="remediation_actions")
+    finding = models.ForeignKey(
+        Finding, on_delete=models.PROTECT, null=True, blank=True, related_name="remediation_actions"
+    )
+    text = models.TextField(_("yêu cầu khắc phục"))
+    deadline = models.DateField(_("hạn hoàn thành"))
+    status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("yêu cầu khắc phục")
+        verbose_name_plural = _("yêu cầu khắc phục")
+        ordering = ["deadline", "pk"]
+
+    def __str__(self):
+        return self.text[:80]
+
+    @property
+    def is_overdue(self) -> bool:
+        """Derived: past the deadline and not yet verified."""
+        return self.status != self.Status.VERIFIED and timezone.localdate() > self.deadline
+
+
+class RemediationReport(models.Model):
+    """The unit's report on one action (text and evidence files)."""
+
+    action = models.ForeignKey(RemediationAction, on_delete=models.PROTECT, related_name="reports")
+    text = models.TextField(_("kết quả khắc phục"))
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("báo cáo khắc phục")
+        verbose_name_plural = _("báo cáo khắc phục")
+        ordering = ["submitted_at", "pk"]
+
+    def __str__(self):
+        return self.text[:80]
+
+
+class RemediationReview(models.Model):
+    """A coordinator's decision on a report: verified, or returned with a comment."""
+
+    class Decision(models.TextChoices):
+        VERIFIED = "verified", _("Xác nhận đã hoàn thành")
+        RETURNED = "returned", _("Yêu cầu bổ sung")
+
+    action = models.ForeignKey(RemediationAction, on_delete=models.PROTECT, related_name="reviews")
+    report = models.ForeignKey(RemediationReport, on_delete=models.PROTECT, related_name="reviews")
+    decision = models.CharField(_("quyết định"), max_length=10, choices=Decision.choices)
+    comment = models.TextField(_("nhận xét"), blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reviewed_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("thẩm định khắc phục")
+        verbose_name_plural = _("thẩm định khắc phục")
+        ordering = ["reviewed_at", "pk"]
+
+    def __str__(self):
+        return f"{self.get_decision_display()}: {self.action}"
