@@ -1,6 +1,7 @@
 """Who may see and change plans and visits. Every view reaches them through these functions."""
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
@@ -102,3 +103,66 @@ def get_self_inspection_unit_for(user, plan, unit_pk, *, write=False):
         if plan.is_read_only:
             raise PermissionDenied(_("Kế hoạch đã kết thúc: chỉ xem, không sửa."))
     return unit
+
+
+def actions_for(user):
+    """Remediation actions: coordinators and leadership all; an inspector, those of visits they went
+    on; a unit's staff, their own unit's once the conclusion is issued."""
+    from inspections.models import Conclusion, RemediationAction
+
+    if not user.is_authenticated:
+        return RemediationAction.objects.none()
+    if user.is_superuser or has_role(user, Role.COORDINATOR, Role.LEADERSHIP):
+        return RemediationAction.objects.all()
+    visible = RemediationAction.objects.none()
+    if has_role(user, Role.INSPECTOR):
+        visible = visible | RemediationAction.objects.filter(conclusion__inspection__in=inspections_for(user))
+    if user.unit_id:
+        visible = visible | RemediationAction.objects.filter(
+            unit_id=user.unit_id, conclusion__status=Conclusion.Status.ISSUED
+        )
+    return visible
+
+
+def get_action_for(user, pk, *, report=False, review=False):
+    """One action; 404 outside actions_for. `report`: only the unit's own staff; `review`: only
+    coordinators (403 for the others who may see it)."""
+    action = get_object_or_404(
+        actions_for(user).select_related("unit", "conclusion__inspection__plan", "finding"), pk=pk
+    )
+    if report and not is_unit_staff_of(user, action.unit):
+        raise PermissionDenied
+    if review and not can_manage(user):
+        raise PermissionDenied
+    if (report or review) and action.conclusion.inspection.plan.is_read_only:
+        raise PermissionDenied(_("Kế hoạch đã kết thúc: chỉ xem, không sửa."))
+    return action
+
+
+def can_see_visit_findings(user, inspection) -> bool:
+    """Findings of a visit: its readers, but a unit's staff only once the conclusion is issued."""
+    from inspections.models import Conclusion
+
+    if not inspections_for(user).filter(pk=inspection.pk).exists():
+        return False
+    if user.unit_id == inspection.unit_id and not (
+        user.is_superuser or has_role(user, Role.COORDINATOR, Role.LEADERSHIP, Role.INSPECTOR)
+    ):
+        return Conclusion.objects.filter(inspection=inspection, status=Conclusion.Status.ISSUED).exists()
+    return True
+
+
+def get_evidence_for(user, pk):
+    """An evidence file, visible to whoever may see the finding or remediation report it backs."""
+    from inspections.models import EvidenceFile
+
+    evidence = get_object_or_404(
+        EvidenceFile.objects.select_related("finding__inspection", "remediation_report__action"), pk=pk
+    )
+    if evidence.finding_id:
+        finding = evidence.finding
+        if finding.inspection_id is None or not can_see_visit_findings(user, finding.inspection):
+            raise Http404
+    elif not actions_for(user).filter(pk=evidence.remediation_report.action_id).exists():
+        raise Http404
+    return evidence

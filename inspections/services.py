@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
 from django.db import transaction
@@ -18,13 +18,22 @@ from inspections.models import (
     AppendixFigure,
     AppendixRule,
     AppendixValue,
+    ChecklistAnswer,
+    ChecklistItem,
+    Conclusion,
+    ConclusionArea,
+    ConclusionRevision,
     ContentArea,
     Criterion,
+    EvidenceFile,
     Finding,
     Inspection,
     InspectionPlan,
     InspectionTeam,
     PaperCopyReceipt,
+    RemediationAction,
+    RemediationReport,
+    RemediationReview,
     ReminderSent,
     Reschedule,
     ScheduleNotice,
@@ -69,6 +78,7 @@ def plan_create(*, plan: InspectionPlan) -> InspectionPlan:
     plan.save()
     plan_seed_areas(plan=plan)
     plan_seed_figures(plan=plan)
+    plan_seed_checklist(plan=plan)
     InspectionTeam.objects.create(plan=plan)
     return plan
 
@@ -102,6 +112,9 @@ def plan_copy_to_next_year(*, plan: InspectionPlan) -> InspectionPlan:
     )
     AppendixRule.objects.bulk_create(
         AppendixRule(plan=new, parts=r.parts, total=r.total) for r in plan.figure_rules.all()
+    )
+    ChecklistItem.objects.bulk_create(
+        ChecklistItem(plan=new, order=i.order, text=i.text) for i in plan.checklist_items.all()
     )
     InspectionTeam.objects.create(plan=new)
     return new
@@ -413,6 +426,7 @@ def plan_load_fixture(*, path: Path = PLAN_2022_FIXTURE) -> InspectionPlan | Non
     plan.save()
     plan_seed_areas(plan=plan)
     plan_seed_figures(plan=plan)
+    plan_seed_checklist(plan=plan)
     units = {
         u.code: u for u in Unit.objects.filter(code__in=data["direct_units"] + [m["agency"] for m in data["members"]])
     }
@@ -640,7 +654,8 @@ def _reminder_kind(today: datetime.date, deadline: datetime.date, days_before: i
 
 def reminders_send(*, today: datetime.date | None = None, days_before: int | None = None) -> int:
     """Email each unit that has not sent what is due: its pre-visit report, its self-inspection
-    results. Each kind of reminder goes at most once per unit and deadline. Returns emails sent."""
+    results, its remediation reports. Each kind of reminder goes at most once per unit and
+    deadline. Returns emails sent."""
     today = today or timezone.localdate()
     days_before = settings.REMINDER_DAYS_BEFORE if days_before is None else days_before
     due: list[tuple[InspectionPlan, Unit, str, datetime.date]] = []
@@ -663,6 +678,18 @@ def reminders_send(*, today: datetime.date | None = None, days_before: int | Non
         for unit in plan.self_inspecting_units():
             if (plan.pk, unit.pk) not in si_reported:
                 due.append((plan, unit, ReminderSent.Subject.SELF_INSPECTION, plan.self_inspection_deadline))
+    open_actions = RemediationAction.objects.filter(
+        conclusion__status=Conclusion.Status.ISSUED,
+        conclusion__inspection__plan__in=active,
+        status__in=[RemediationAction.Status.OPEN, RemediationAction.Status.RETURNED],
+    ).select_related("unit", "conclusion__inspection__plan")
+    remediation_due = {}
+    for action in open_actions:
+        # One reminder per unit and deadline, however many actions share it.
+        key = (action.conclusion.inspection.plan_id, action.unit_id, action.deadline)
+        remediation_due.setdefault(key, (action.conclusion.inspection.plan, action.unit))
+    for (_plan_id, _unit_id, deadline), (plan, unit) in remediation_due.items():
+        due.append((plan, unit, ReminderSent.Subject.REMEDIATION, deadline))
     sent = 0
     for plan, unit, subject, deadline in due:
         kind = _reminder_kind(today, deadline, days_before)
@@ -805,3 +832,369 @@ def unit_duties(unit: Unit) -> list[PlanDuties]:
                 coverage = district_coverages(plan, Unit.objects.filter(pk=unit.pk))[0]
             result.append(PlanDuties(plan=plan, inspection=None, self_inspecting=True, items=items, coverage=coverage))
     return result
+
+
+# --- The visit: findings, evidence, the one-stop desk checklist -------------------------------------
+
+ONE_STOP_AREA_NUMBER = 3  # seed §II.3: administrative procedures and the one-stop mechanism
+
+
+def _check_open(inspection: Inspection) -> None:
+    """Findings and the checklist freeze once the conclusion is issued (and with a closed plan)."""
+    if inspection.plan.is_read_only:
+        raise ValidationError(_("Kế hoạch đã kết thúc: không thể sửa."))
+    conclusion = Conclusion.objects.filter(inspection=inspection).first()
+    if conclusion is not None and conclusion.is_issued:
+        raise ValidationError(_("Kết luận đã ban hành: kết quả kiểm tra không thể thay đổi. Hãy mở lại kết luận."))
+
+
+def is_member_going(user, inspection: Inspection) -> bool:
+    return user.is_authenticated and inspection.members.filter(user=user).exists()
+
+
+def is_team_lead(user, plan: InspectionPlan) -> bool:
+    return (
+        user.is_authenticated
+        and TeamMember.objects.filter(team__plan=plan, role=TeamMember.Role.LEAD, user=user).exists()
+    )
+
+
+def evidence_add(*, uploaded_file, user, finding=None, remediation_report=None) -> EvidenceFile:
+    """Store an evidence file under the same rules as self-reports (content-checked, app-named)."""
+    from inspections.uploads import check_upload
+
+    checked = check_upload(uploaded_file)
+    evidence = EvidenceFile(
+        finding=finding,
+        remediation_report=remediation_report,
+        original_name=checked.original_name,
+        extension=checked.extension,
+        size=checked.size,
+        sha256=checked.sha256,
+        uploaded_by=user,
+    )
+    evidence.file.save(f"evidence.{checked.extension}", uploaded_file, save=False)
+    evidence.save()
+    return evidence
+
+
+@transaction.atomic
+def finding_record(
+    *, inspection: Inspection, area: ContentArea, criterion, kind: str, text: str, user, files=()
+) -> Finding:
+    """A team member's finding on a visit, with its evidence files (all or nothing)."""
+    _check_open(inspection)
+    if area.plan_id != inspection.plan_id or (criterion is not None and criterion.area_id != area.pk):
+        raise ValidationError(_("Nội dung hoặc tiêu chí không thuộc kế hoạch này."))
+    if not text.strip():
+        raise ValidationError({"text": _("Nhập nội dung.")})
+    finding = Finding.objects.create(
+        plan=inspection.plan,
+        unit=inspection.unit,
+        inspection=inspection,
+        area=area,
+        criterion=criterion,
+        kind=kind,
+        text=text.strip(),
+        created_by=user,
+    )
+    for uploaded in files:
+        evidence_add(uploaded_file=uploaded, user=user, finding=finding)
+    return finding
+
+
+@transaction.atomic
+def finding_update(*, finding: Finding, area: ContentArea, criterion, kind: str, text: str) -> None:
+    _check_open(finding.inspection)
+    if area.plan_id != finding.plan_id or (criterion is not None and criterion.area_id != area.pk):
+        raise ValidationError(_("Nội dung hoặc tiêu chí không thuộc kế hoạch này."))
+    finding.area, finding.criterion, finding.kind, finding.text = area, criterion, kind, text.strip()
+    finding.save(update_fields=["area", "criterion", "kind", "text"])
+
+
+@transaction.atomic
+def finding_delete(*, finding: Finding) -> None:
+    _check_open(finding.inspection)
+    if finding.remediation_actions.exists():
+        raise ValidationError(_("Kết quả này đã có yêu cầu khắc phục: hãy xóa yêu cầu trước."))
+    for evidence in finding.evidence.all():
+        evidence.file.delete(save=False)
+        evidence.delete()
+    finding.delete()
+
+
+@transaction.atomic
+def checked_divisions_set(*, inspection: Inspection, units) -> None:
+    _check_open(inspection)
+    units = list(units)
+    if any(u.parent_id != inspection.unit_id or u.kind != Unit.Kind.DIVISION for u in units):
+        raise ValidationError(_("Chỉ chọn phòng, ban của đơn vị được kiểm tra."))
+    inspection.checked_divisions.set(units)
+
+
+def checklist_desks(inspection: Inspection):
+    """The one-stop desks a district-level visit checks: the district's and its communes'."""
+    if inspection.unit.kind != Unit.Kind.DISTRICT:
+        return Unit.objects.none()
+    return Unit.objects.filter(Q(pk=inspection.unit_id) | Q(parent_id=inspection.unit_id, kind=Unit.Kind.COMMUNE))
+
+
+def plan_seed_checklist(*, plan: InspectionPlan, path: Path | None = None) -> None:
+    path = path or Path(settings.BASE_DIR) / "fixtures" / "onestop_checklist.json"
+    items = json.loads(Path(path).read_text("utf-8"))["items"]
+    ChecklistItem.objects.bulk_create(
+        ChecklistItem(plan=plan, order=i, text=text) for i, text in enumerate(items, start=1)
+    )
+
+
+@transaction.atomic
+def checklist_answer(
+    *, inspection: Inspection, desk_unit: Unit, item: ChecklistItem, answer: str, note: str, user
+) -> ChecklistAnswer:
+    _check_open(inspection)
+    if item.plan_id != inspection.plan_id:
+        raise ValidationError(_("Nội dung kiểm tra không thuộc kế hoạch này."))
+    if not checklist_desks(inspection).filter(pk=desk_unit.pk).exists():
+        raise ValidationError(_("Chỉ kiểm tra Bộ phận Một cửa của huyện được kiểm tra và các xã của huyện."))
+    result, _created = ChecklistAnswer.objects.update_or_create(
+        inspection=inspection,
+        desk_unit=desk_unit,
+        item=item,
+        defaults={"answer": answer, "note": note.strip(), "answered_by": user},
+    )
+    return result
+
+
+@transaction.atomic
+def checklist_answer_to_shortcoming(*, answer: ChecklistAnswer, user) -> Finding:
+    """A "no" becomes a shortcoming of area 3 in one click (once)."""
+    _check_open(answer.inspection)
+    if answer.answer != ChecklistAnswer.Answer.NO:
+        raise ValidationError(_("Chỉ nội dung trả lời “Không” mới chuyển thành tồn tại, hạn chế."))
+    if Finding.objects.filter(checklist_answer=answer).exists():
+        raise ValidationError(_("Nội dung này đã được ghi thành tồn tại, hạn chế."))
+    area = answer.inspection.plan.areas.get(number=ONE_STOP_AREA_NUMBER)
+    text = _("Bộ phận Một cửa %(desk)s: %(item)s - chưa thực hiện.") % {
+        "desk": answer.desk_unit.short_name,
+        "item": answer.item.text,
+    }
+    if answer.note:
+        text += f" {answer.note}"
+    return Finding.objects.create(
+        plan=answer.inspection.plan,
+        unit=answer.inspection.unit,
+        inspection=answer.inspection,
+        area=area,
+        kind=Finding.Kind.SHORTCOMING,
+        text=text,
+        checklist_answer=answer,
+        created_by=user,
+    )
+
+
+# --- The conclusion --------------------------------------------------------------------------
+
+
+def _summaries_from_findings(inspection: Inspection) -> dict[int, dict[str, str]]:
+    summaries: dict[int, dict[str, list[str]]] = {}
+    for finding in inspection.findings.order_by("pk"):
+        key = "strengths" if finding.kind == Finding.Kind.STRENGTH else "shortcomings"
+        summaries.setdefault(finding.area_id, {"strengths": [], "shortcomings": []})[key].append(f"- {finding.text}")
+    return {area: {k: "\n".join(v) for k, v in parts.items()} for area, parts in summaries.items()}
+
+
+@transaction.atomic
+def conclusion_start(*, inspection: Inspection, user) -> Conclusion:
+    """The lead's draft: one summary per content area, prefilled from the findings."""
+    if not is_team_lead(user, inspection.plan):
+        raise PermissionDenied
+    conclusion, created = Conclusion.objects.get_or_create(inspection=inspection, defaults={"updated_by": user})
+    if created:
+        prefill = _summaries_from_findings(inspection)
+        ConclusionArea.objects.bulk_create(
+            ConclusionArea(conclusion=conclusion, area=area, **prefill.get(area.pk, {}))
+            for area in inspection.plan.areas.all()
+        )
+    return conclusion
+
+
+def conclusion_refill_area(*, conclusion: Conclusion, area_summary: ConclusionArea) -> None:
+    """Prefill one area's summary again from the findings (the lead's choice: it overwrites)."""
+    if conclusion.is_issued:
+        raise ValidationError(_("Kết luận đã ban hành: hãy mở lại trước khi sửa."))
+    prefill = _summaries_from_findings(conclusion.inspection).get(area_summary.area_id, {})
+    area_summary.strengths = prefill.get("strengths", "")
+    area_summary.shortcomings = prefill.get("shortcomings", "")
+    area_summary.save(update_fields=["strengths", "shortcomings"])
+
+
+@transaction.atomic
+def conclusion_save(*, conclusion: Conclusion, general_assessment: str, areas: dict, user) -> None:
+    """areas: {ConclusionArea pk: {"strengths", "shortcomings", "causes"}}."""
+    if not is_team_lead(user, conclusion.inspection.plan):
+        raise PermissionDenied
+    if conclusion.is_issued:
+        raise ValidationError(_("Kết luận đã ban hành: hãy mở lại trước khi sửa."))
+    conclusion.general_assessment = general_assessment.strip()
+    conclusion.updated_by = user
+    conclusion.save(update_fields=["general_assessment", "updated_by", "updated_at"])
+    for summary in conclusion.areas.all():
+        if summary.pk in areas:
+            for field in ("strengths", "shortcomings", "causes"):
+                setattr(summary, field, areas[summary.pk].get(field, "").strip())
+            summary.save(update_fields=["strengths", "shortcomings", "causes"])
+
+
+@transaction.atomic
+def action_add(
+    *, conclusion: Conclusion, text: str, user, finding: Finding | None = None, deadline: datetime.date | None = None
+) -> RemediationAction:
+    """A request to fix a shortcoming; the deadline defaults to the plan's remediation deadline."""
+    if not is_team_lead(user, conclusion.inspection.plan):
+        raise PermissionDenied
+    if conclusion.is_issued:
+        raise ValidationError(_("Kết luận đã ban hành: hãy mở lại trước khi sửa."))
+    if finding is not None and (finding.inspection_id != conclusion.inspection_id or finding.kind != "shortcoming"):
+        raise ValidationError(_("Chỉ tạo yêu cầu khắc phục từ tồn tại, hạn chế của buổi kiểm tra này."))
+    text = (text or (finding.text if finding else "")).strip()
+    if not text:
+        raise ValidationError({"text": _("Nhập nội dung yêu cầu khắc phục.")})
+    return RemediationAction.objects.create(
+        conclusion=conclusion,
+        unit=conclusion.inspection.unit,
+        finding=finding,
+        text=text,
+        deadline=deadline or conclusion.inspection.plan.remediation_deadline,
+    )
+
+
+@transaction.atomic
+def action_delete(*, action: RemediationAction, user) -> None:
+    if not is_team_lead(user, action.conclusion.inspection.plan):
+        raise PermissionDenied
+    if action.conclusion.is_issued or action.reports.exists():
+        raise ValidationError(_("Yêu cầu đã ban hành hoặc đã có báo cáo: không thể xóa."))
+    action.delete()
+
+
+def conclusion_snapshot(conclusion: Conclusion) -> dict:
+    """The conclusion's text as issued, kept in the revision."""
+    inspection = conclusion.inspection
+    return {
+        "unit": inspection.unit.name,
+        "date": inspection.date.isoformat(),
+        "general_assessment": conclusion.general_assessment,
+        "areas": [
+            {
+                "number": s.area.number,
+                "title": s.area.title,
+                "strengths": s.strengths,
+                "shortcomings": s.shortcomings,
+                "causes": s.causes,
+            }
+            for s in conclusion.areas.select_related("area")
+        ],
+        "findings": [
+            {"area": f.area.number, "kind": f.kind, "text": f.text}
+            for f in inspection.findings.select_related("area").order_by("area__number", "pk")
+        ],
+        "actions": [
+            {"text": a.text, "deadline": a.deadline.isoformat()} for a in conclusion.actions.order_by("deadline", "pk")
+        ],
+    }
+
+
+@transaction.atomic
+def conclusion_issue(*, conclusion: Conclusion, user) -> ConclusionRevision:
+    """Lead only. Freezes the conclusion and the visit's findings; keeps the issued text."""
+    if not is_team_lead(user, conclusion.inspection.plan):
+        raise PermissionDenied
+    if conclusion.is_issued:
+        raise ValidationError(_("Kết luận đã được ban hành."))
+    if conclusion.inspection.plan.is_read_only:
+        raise ValidationError(_("Kế hoạch đã kết thúc: không thể sửa."))
+    if not conclusion.general_assessment.strip():
+        raise ValidationError({"general_assessment": _("Nhập đánh giá chung trước khi ban hành.")})
+    number = conclusion.revisions.count() + 1
+    revision = ConclusionRevision.objects.create(
+        conclusion=conclusion, number=number, snapshot=conclusion_snapshot(conclusion), issued_by=user
+    )
+    conclusion.status = Conclusion.Status.ISSUED
+    conclusion.updated_by = user
+    conclusion.save(update_fields=["status", "updated_by", "updated_at"])
+    inspection = conclusion.inspection
+    if inspection.status == Inspection.Status.SCHEDULED:
+        inspection.status = Inspection.Status.DONE
+        inspection.save(update_fields=["status", "updated_at"])
+    return revision
+
+
+@transaction.atomic
+def conclusion_reopen(*, conclusion: Conclusion, reason: str, user) -> None:
+    """Lead only, with a reason that is recorded; the issued revision stays readable."""
+    if not is_team_lead(user, conclusion.inspection.plan):
+        raise PermissionDenied
+    if not conclusion.is_issued:
+        raise ValidationError(_("Kết luận chưa ban hành."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Nhập lý do mở lại kết luận.")})
+    revision = conclusion.revisions.order_by("-number").first()
+    revision.reopened_by, revision.reopened_at, revision.reopen_reason = user, timezone.now(), reason.strip()
+    revision.save(update_fields=["reopened_by", "reopened_at", "reopen_reason"])
+    conclusion.status = Conclusion.Status.DRAFT
+    conclusion.updated_by = user
+    conclusion.save(update_fields=["status", "updated_by", "updated_at"])
+
+
+# --- Remediation -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def remediation_report(*, action: RemediationAction, text: str, user, files=()) -> RemediationReport:
+    """The unit reports on an action (after the conclusion is issued); a returned one is reported again."""
+    if not action.conclusion.is_issued:
+        raise ValidationError(_("Kết luận chưa ban hành."))
+    if action.status == RemediationAction.Status.VERIFIED:
+        raise ValidationError(_("Yêu cầu này đã được xác nhận hoàn thành."))
+    if not text.strip():
+        raise ValidationError({"text": _("Nhập kết quả khắc phục.")})
+    report = RemediationReport.objects.create(action=action, text=text.strip(), submitted_by=user)
+    for uploaded in files:
+        evidence_add(uploaded_file=uploaded, user=user, remediation_report=report)
+    action.status = RemediationAction.Status.REPORTED
+    action.save(update_fields=["status"])
+    return report
+
+
+@transaction.atomic
+def remediation_review(*, action: RemediationAction, decision: str, comment: str, user) -> RemediationReview:
+    """A coordinator verifies the latest report, or returns it with a comment the unit sees."""
+    if action.status != RemediationAction.Status.REPORTED:
+        raise ValidationError(_("Chỉ thẩm định yêu cầu đơn vị đã báo cáo."))
+    if decision == RemediationReview.Decision.RETURNED and not comment.strip():
+        raise ValidationError({"comment": _("Nhập lý do yêu cầu bổ sung để đơn vị biết cần làm gì.")})
+    review = RemediationReview.objects.create(
+        action=action,
+        report=action.reports.order_by("-submitted_at", "-pk").first(),
+        decision=decision,
+        comment=comment.strip(),
+        reviewed_by=user,
+    )
+    action.status = (
+        RemediationAction.Status.VERIFIED
+        if decision == RemediationReview.Decision.VERIFIED
+        else RemediationAction.Status.RETURNED
+    )
+    action.save(update_fields=["status"])
+    return review
+
+
+def remediation_counts(actions) -> dict:
+    """Counts per status, and overdue (derived), for a queryset of actions: two queries."""
+    by_status = dict(actions.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
+    overdue = actions.exclude(status=RemediationAction.Status.VERIFIED).filter(deadline__lt=timezone.localdate())
+    return {
+        "by_status": [(label, by_status.get(value, 0), value) for value, label in RemediationAction.Status.choices],
+        "total": sum(by_status.values()),
+        "overdue": overdue.count(),
+    }
