@@ -575,13 +575,18 @@ def self_inspected_unit_add(
     )
 
 
+def _check_area(plan_id: int, area: ContentArea, criterion) -> None:
+    """A finding's area belongs to its plan, and its criterion (if any) to that area."""
+    if area.plan_id != plan_id or (criterion is not None and criterion.area_id != area.pk):
+        raise ValidationError(_("Nội dung hoặc tiêu chí không thuộc kế hoạch này."))
+
+
 def self_inspection_finding_add(
     *, self_inspection: SelfInspection, area: ContentArea, criterion, kind: str, text: str, user
 ) -> Finding:
     if self_inspection.plan.is_read_only:
         raise ValidationError(_("Kế hoạch đã kết thúc: không thể sửa."))
-    if area.plan_id != self_inspection.plan_id or (criterion is not None and criterion.area_id != area.pk):
-        raise ValidationError(_("Nội dung hoặc tiêu chí không thuộc kế hoạch này."))
+    _check_area(self_inspection.plan_id, area, criterion)
     return Finding.objects.create(
         plan=self_inspection.plan,
         unit=self_inspection.unit,
@@ -884,8 +889,7 @@ def finding_record(
 ) -> Finding:
     """A team member's finding on a visit, with its evidence files (all or nothing)."""
     _check_open(inspection)
-    if area.plan_id != inspection.plan_id or (criterion is not None and criterion.area_id != area.pk):
-        raise ValidationError(_("Nội dung hoặc tiêu chí không thuộc kế hoạch này."))
+    _check_area(inspection.plan_id, area, criterion)
     if not text.strip():
         raise ValidationError({"text": _("Nhập nội dung.")})
     finding = Finding.objects.create(
@@ -906,8 +910,7 @@ def finding_record(
 @transaction.atomic
 def finding_update(*, finding: Finding, area: ContentArea, criterion, kind: str, text: str) -> None:
     _check_open(finding.inspection)
-    if area.plan_id != finding.plan_id or (criterion is not None and criterion.area_id != area.pk):
-        raise ValidationError(_("Nội dung hoặc tiêu chí không thuộc kế hoạch này."))
+    _check_area(finding.plan_id, area, criterion)
     finding.area, finding.criterion, finding.kind, finding.text = area, criterion, kind, text.strip()
     finding.save(update_fields=["area", "criterion", "kind", "text"])
 
