@@ -883,6 +883,14 @@ def evidence_add(*, uploaded_file, user, finding=None, remediation_report=None) 
     return evidence
 
 
+def _check_files(files) -> None:
+    """Check every file before any is stored: one bad file refuses them all and leaves no trace."""
+    from inspections.uploads import check_upload
+
+    for uploaded in files:
+        check_upload(uploaded)
+
+
 @transaction.atomic
 def finding_record(
     *, inspection: Inspection, area: ContentArea, criterion, kind: str, text: str, user, files=()
@@ -892,6 +900,7 @@ def finding_record(
     _check_area(inspection.plan_id, area, criterion)
     if not text.strip():
         raise ValidationError({"text": _("Nhập nội dung.")})
+    _check_files(files)
     finding = Finding.objects.create(
         plan=inspection.plan,
         unit=inspection.unit,
@@ -921,7 +930,9 @@ def finding_delete(*, finding: Finding) -> None:
     if finding.remediation_actions.exists():
         raise ValidationError(_("Kết quả này đã có yêu cầu khắc phục: hãy xóa yêu cầu trước."))
     for evidence in finding.evidence.all():
-        evidence.file.delete(save=False)
+        # The file goes only once the rows are gone for good.
+        name, storage = evidence.file.name, evidence.file.storage
+        transaction.on_commit(lambda name=name, storage=storage: storage.delete(name))
         evidence.delete()
     finding.delete()
 
@@ -955,6 +966,8 @@ def checklist_answer(
     *, inspection: Inspection, desk_unit: Unit, item: ChecklistItem, answer: str, note: str, user
 ) -> ChecklistAnswer:
     _check_open(inspection)
+    if answer not in ChecklistAnswer.Answer.values:
+        raise ValidationError({"answer": _("Kết quả kiểm tra chỉ có thể là Có, Một phần hoặc Không.")})
     if item.plan_id != inspection.plan_id:
         raise ValidationError(_("Nội dung kiểm tra không thuộc kế hoạch này."))
     if not checklist_desks(inspection).filter(pk=desk_unit.pk).exists():
@@ -1161,6 +1174,7 @@ def remediation_report(*, action: RemediationAction, text: str, user, files=()) 
         raise ValidationError(_("Yêu cầu này đã được xác nhận hoàn thành."))
     if not text.strip():
         raise ValidationError({"text": _("Nhập kết quả khắc phục.")})
+    _check_files(files)
     report = RemediationReport.objects.create(action=action, text=text.strip(), submitted_by=user)
     for uploaded in files:
         evidence_add(uploaded_file=uploaded, user=user, remediation_report=report)

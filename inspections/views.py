@@ -13,7 +13,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from inspections import services
-from inspections.access import can_manage, get_inspection_for, get_plan_for, inspections_for, plans_for
+from inspections.access import (
+    can_manage,
+    can_see_visit_findings,
+    get_inspection_for,
+    get_plan_for,
+    inspections_for,
+    plans_for,
+)
 from inspections.calendar import inspections_ics, month_weeks
 from inspections.forms import (
     CriterionForm,
@@ -418,6 +425,7 @@ def inspection_detail(request, pk):
             "notices": inspection.notices.select_related("sent_by", "reschedule"),
             "can_manage": can_manage(request.user) and not inspection.plan.is_read_only,
             "can_read_plan": plans_for(request.user).filter(pk=inspection.plan_id).exists(),
+            "can_see_findings": can_see_visit_findings(request.user, inspection),
         },
     )
 
