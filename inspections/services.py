@@ -455,8 +455,9 @@ def plan_load_fixture(*, path: Path = PLAN_2022_FIXTURE) -> InspectionPlan | Non
             is_demo=True,
         )
     scheduled_on = datetime.date.fromisoformat(data["scheduled_on"])
+    visits = {}
     for row in data["visits"]:
-        inspection_schedule(
+        visits[row["unit"]] = inspection_schedule(
             plan=plan,
             unit=units[row["unit"]],
             date=datetime.date.fromisoformat(row["date"]),
@@ -466,7 +467,37 @@ def plan_load_fixture(*, path: Path = PLAN_2022_FIXTURE) -> InspectionPlan | Non
             members=[members[key] for key in row["members"]],
             scheduled_on=scheduled_on,
         )
+    _load_demo_findings(plan=plan, data=data, visits=visits, members=members)
     return plan
+
+
+def _load_demo_findings(*, plan, data, visits, members) -> None:
+    """Findings and issued conclusions of the demo, recorded by the demo accounts on the team.
+    Skipped when those accounts are missing (the visits still load)."""
+    areas = {a.number: a for a in plan.areas.all()}
+    for row in data.get("findings", []):
+        member = members[row["member"]]
+        if member.user is None:
+            return
+        finding_record(
+            inspection=visits[row["visit"]],
+            area=areas[row["area"]],
+            criterion=None,
+            kind=row["kind"],
+            text=row["text"],
+            user=member.user,
+        )
+    lead = next((m for m in members.values() if m.role == TeamMember.Role.LEAD), None)
+    if lead is None or lead.user is None:
+        return
+    for row in data.get("conclusions", []):
+        inspection = visits[row["visit"]]
+        conclusion = conclusion_start(inspection=inspection, user=lead.user)
+        conclusion_save(conclusion=conclusion, general_assessment=row["general_assessment"], areas={}, user=lead.user)
+        if row.get("actions_from_shortcomings"):
+            for finding in inspection.findings.filter(kind=Finding.Kind.SHORTCOMING).order_by("pk"):
+                action_add(conclusion=conclusion, finding=finding, text="", user=lead.user)
+        conclusion_issue(conclusion=conclusion, user=lead.user)
 
 
 # --- The unit portal -------------------------------------------------------------------------

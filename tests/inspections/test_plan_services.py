@@ -1,6 +1,7 @@
 """Plans: copy to next year, status changes, the 2022 fixture."""
 
 import datetime
+import io
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -136,3 +137,19 @@ def test_status_goes_draft_active_closed_only(plan_2022):
         services.plan_set_status(plan=new, status=InspectionPlan.Status.ACTIVE)
     new.refresh_from_db()
     assert new.status == InspectionPlan.Status.CLOSED
+
+
+def test_with_the_demo_accounts_the_fixture_has_findings_and_an_issued_conclusion(db, settings):
+    from django.core.management import call_command
+
+    from inspections.models import Conclusion, Finding, RemediationAction
+
+    settings.DEBUG = True
+    units_load_fixture()
+    call_command("demo_accounts", stdout=io.StringIO())
+    plan = services.plan_load_fixture()
+    assert Finding.objects.filter(plan=plan).count() == 7
+    conclusion = Conclusion.objects.get(inspection__unit__code="STC")
+    assert conclusion.is_issued and conclusion.revisions.count() == 1
+    assert RemediationAction.objects.filter(conclusion=conclusion).count() == 3
+    assert plan.team.lead.user.username == "truongdoan"
