@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from inspections.models import (
     AppendixFigure,
@@ -1058,9 +1059,13 @@ def conclusion_start(*, inspection: Inspection, user) -> Conclusion:
     conclusion, created = Conclusion.objects.get_or_create(inspection=inspection, defaults={"updated_by": user})
     if created:
         prefill = _summaries_from_findings(inspection)
-        ConclusionArea.objects.bulk_create(
-            ConclusionArea(conclusion=conclusion, area=area, **prefill.get(area.pk, {}))
-            for area in inspection.plan.areas.all()
+        bulk_create_with_history(
+            [
+                ConclusionArea(conclusion=conclusion, area=area, **prefill.get(area.pk, {}))
+                for area in inspection.plan.areas.all()
+            ],
+            ConclusionArea,
+            default_user=user,
         )
     return conclusion
 

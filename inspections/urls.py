@@ -1,6 +1,6 @@
 from django.urls import path
 
-from inspections import urls_visit, views, views_portal
+from inspections import urls_followup, urls_visit, views, views_portal
 
 app_name = "inspections"
 urlpatterns = [
@@ -58,4 +58,4 @@ urlpatterns = [
     path("lich/<str:token>/thanh-vien.ics", views.feed_member, name="feed_member"),
     path("lich/<str:token>/don-vi.ics", views.feed_unit, name="feed_unit"),
 ]
-urlpatterns += urls_visit.urlpatterns
+urlpatterns += urls_visit.urlpatterns + urls_followup.urlpatterns

@@ -34,8 +34,17 @@ from inspections.forms import (
     TeamMemberForm,
     add_errors,
 )
-from inspections.models import CalendarToken, ContentArea, Criterion, Inspection, InspectionPlan, TeamMember
+from inspections.models import (
+    CalendarToken,
+    ConclusionRevision,
+    ContentArea,
+    Criterion,
+    Inspection,
+    InspectionPlan,
+    TeamMember,
+)
 from reports.pdf import schedule_notice_pdf
+from units.roles import is_province_wide
 
 # --- Plans -----------------------------------------------------------------------------------
 
@@ -90,6 +99,7 @@ def plan_detail(request, pk):
         "next_statuses": [InspectionPlan.Status(s) for s in services.ALLOWED_STATUS_CHANGES[plan.status]],
         "next_year_exists": InspectionPlan.objects.filter(year=plan.year + 1).exists(),
         "figure_count": plan.figures.count(),
+        "can_history": can_manage(request.user),
         "is_coordinator": can_manage(request.user),
     }
     return render(request, "inspections/plan_detail.html", context)
@@ -426,6 +436,9 @@ def inspection_detail(request, pk):
             "can_manage": can_manage(request.user) and not inspection.plan.is_read_only,
             "can_read_plan": plans_for(request.user).filter(pk=inspection.plan_id).exists(),
             "can_see_findings": can_see_visit_findings(request.user, inspection),
+            "can_history": can_manage(request.user),
+            "can_see_conclusion": is_province_wide(request.user)
+            or ConclusionRevision.objects.filter(conclusion__inspection=inspection).exists(),
         },
     )
 

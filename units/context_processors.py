@@ -15,6 +15,7 @@ def navigation(request):
         items.append((_("Đơn vị"), reverse("units:list"), "units"))
     elif user.unit_id:
         items.append((_("Đơn vị của tôi"), reverse("units:detail", args=[user.unit_id]), "units"))
+    items.append((_("Khắc phục"), reverse("inspections:remediation_list"), "remediation"))
     items.append((_("Lịch của tôi"), reverse("inspections:my_calendar"), "calendar"))
     if user.is_staff:
         items.append((_("Quản trị"), reverse("admin:index"), "admin"))
@@ -22,4 +23,6 @@ def navigation(request):
     active = (match.namespace or match.url_name) if match else None
     if match and match.url_name == "my_calendar":
         active = "calendar"
+    elif match and match.url_name and match.url_name.startswith("remediation"):
+        active = "remediation"
     return {"nav_items": items, "nav_active": active}

@@ -4,9 +4,9 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from inspections.access import inspections_for
+from inspections.access import actions_for, inspections_for
 from inspections.models import Inspection
-from inspections.services import unit_duties
+from inspections.services import remediation_counts, unit_duties
 from units.access import get_unit_for, units_for
 from units.filters import UnitFilter
 from units.models import Unit
@@ -28,6 +28,7 @@ def home(request):
         context["own_unit"] = get_unit_for(user, user.unit_id)
         if has_role(user, Role.UNIT_STAFF):
             context["duties"] = unit_duties(context["own_unit"])
+            context["remediation"] = remediation_counts(actions_for(user))
             context["today"] = timezone.localdate()
     if not has_role(user, Role.COORDINATOR, Role.LEADERSHIP):
         # The visits this user goes on or receives, soonest first.
