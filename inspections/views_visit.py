@@ -14,7 +14,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from inspections import services
-from inspections.access import can_see_visit_findings, get_evidence_for, get_inspection_for, inspections_for
+from inspections.access import (
+    can_manage,
+    can_see_visit_findings,
+    get_evidence_for,
+    get_inspection_for,
+    inspections_for,
+)
 from inspections.forms_visit import CheckedDivisionsForm, ChecklistDeskForm, FindingForm, FindingRecordForm
 from inspections.models import AppendixValue, ChecklistAnswer, Conclusion, Finding, Inspection, Submission
 from inspections.uploads import CONTENT_TYPES, download_name
@@ -157,6 +163,7 @@ def _render_page(
             "conclusion_issued": issued,
             "plan_closed": plan.is_read_only,
             "writer": writer,
+            "can_history": can_manage(request.user),
             "areas": areas,
             "finding_count": len(findings),
             "finding_form": finding_form if writer else None,
