@@ -65,3 +65,15 @@ def test_dates_render_day_first_in_templates(leader):
 
     html = Template("{{ d }}|{{ d|date:'SHORT_DATE_FORMAT' }}").render(Context({"d": datetime.date(2026, 6, 5)}))
     assert html == "05/06/2026|05/06/2026"
+
+
+def test_no_template_prints_a_primary_key_with_thousand_separators():
+    """USE_THOUSAND_SEPARATOR would print pk 4712 as "4.712" in an id or a form value: unlocalize it."""
+    bare = re.compile(r"\{\{\s*[\w.]+\.(pk|id)\s*\}\}")
+    offenders = [
+        f"{path.relative_to(settings.BASE_DIR)}:{n}"
+        for path in (settings.BASE_DIR / "templates").rglob("*.html")
+        for n, line in enumerate(path.read_text("utf-8").splitlines(), start=1)
+        if bare.search(line)
+    ]
+    assert offenders == []
