@@ -473,7 +473,30 @@ def end_of_day(day: datetime.date) -> datetime.datetime:
     return datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min, tz)
 
 
-class Submission(models.Model):
+class StoredFile(models.Model):
+    """What the app keeps of any uploaded file: the user's name only as a label, and its checks."""
+
+    original_name = models.CharField(_("tên tệp gốc"), max_length=255)
+    extension = models.CharField(max_length=8)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        abstract = True
+
+    def store(self, uploaded_file, checked) -> None:
+        """Fill the checked facts and save the file under an app-generated name."""
+        self.original_name = checked.original_name
+        self.extension = checked.extension
+        self.size = checked.size
+        self.sha256 = checked.sha256
+        self.file.save(f"upload.{checked.extension}", uploaded_file, save=False)
+        self.save()
+
+
+class Submission(StoredFile):
     """A file a unit sends. Every upload is a new version: a unit never overwrites or deletes one."""
 
     class Kind(models.TextChoices):
@@ -489,13 +512,7 @@ class Submission(models.Model):
     )
     kind = models.CharField(_("loại tài liệu"), max_length=12, choices=Kind.choices)
     file = models.FileField(upload_to=submission_path, max_length=255)
-    original_name = models.CharField(_("tên tệp gốc"), max_length=255)
-    extension = models.CharField(max_length=8)
-    size = models.PositiveBigIntegerField()
-    sha256 = models.CharField(max_length=64)
     due_date = models.DateField(_("hạn nộp khi gửi"), null=True, blank=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(default=timezone.now)
     history = HistoricalRecords()
 
     class Meta:
@@ -672,7 +689,7 @@ def evidence_path(instance, filename):
     return f"evidence/{uuid.uuid4().hex}{extension}"
 
 
-class EvidenceFile(models.Model):
+class EvidenceFile(StoredFile):
     """A file backing a finding or a remediation report: same upload rules as self-reports."""
 
     finding = models.ForeignKey(Finding, on_delete=models.PROTECT, null=True, blank=True, related_name="evidence")
@@ -680,12 +697,6 @@ class EvidenceFile(models.Model):
         "RemediationReport", on_delete=models.PROTECT, null=True, blank=True, related_name="evidence"
     )
     file = models.FileField(upload_to=evidence_path, max_length=255)
-    original_name = models.CharField(_("tên tệp gốc"), max_length=255)
-    extension = models.CharField(max_length=8)
-    size = models.PositiveBigIntegerField()
-    sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(default=timezone.now)
     history = HistoricalRecords()
 
     class Meta:

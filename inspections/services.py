@@ -529,16 +529,11 @@ def submission_create(
         unit=unit,
         inspection=inspection,
         kind=kind,
-        original_name=checked.original_name,
-        extension=checked.extension,
-        size=checked.size,
-        sha256=checked.sha256,
         due_date=submission_due_date(plan=plan, kind=kind, inspection=inspection),
         uploaded_by=user,
         uploaded_at=timezone.now(),
     )
-    submission.file.save(f"upload.{checked.extension}", uploaded_file, save=False)
-    submission.save()
+    submission.store(uploaded_file, checked)
     return submission
 
 
@@ -900,18 +895,8 @@ def evidence_add(*, uploaded_file, user, finding=None, remediation_report=None) 
     """Store an evidence file under the same rules as self-reports (content-checked, app-named)."""
     from inspections.uploads import check_upload
 
-    checked = check_upload(uploaded_file)
-    evidence = EvidenceFile(
-        finding=finding,
-        remediation_report=remediation_report,
-        original_name=checked.original_name,
-        extension=checked.extension,
-        size=checked.size,
-        sha256=checked.sha256,
-        uploaded_by=user,
-    )
-    evidence.file.save(f"evidence.{checked.extension}", uploaded_file, save=False)
-    evidence.save()
+    evidence = EvidenceFile(finding=finding, remediation_report=remediation_report, uploaded_by=user)
+    evidence.store(uploaded_file, check_upload(uploaded_file))
     return evidence
 
 
