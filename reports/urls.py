@@ -1,0 +1,6 @@
+from reports import urls_conclusion, urls_dashboard, urls_dossier, urls_summary
+
+app_name = "reports"
+urlpatterns = (
+    urls_conclusion.urlpatterns + urls_summary.urlpatterns + urls_dossier.urlpatterns + urls_dashboard.urlpatterns
+)
