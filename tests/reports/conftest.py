@@ -1,0 +1,3 @@
+"""The inspections fixtures (plan, visits, team) for the report tests too."""
+
+from tests.inspections.conftest import *  # noqa: F403
