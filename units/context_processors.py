@@ -11,6 +11,7 @@ def navigation(request):
         return {"nav_items": []}
     items = [(_("Trang chủ"), reverse("home"), "home")]
     if is_province_wide(user):
+        items.append((_("Tổng quan"), reverse("reports:dashboard_latest"), "reports"))
         items.append((_("Kế hoạch"), reverse("inspections:plan_list"), "inspections"))
         items.append((_("Đơn vị"), reverse("units:list"), "units"))
     elif user.unit_id:
