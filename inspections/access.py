@@ -166,3 +166,11 @@ def get_evidence_for(user, pk):
     elif not actions_for(user).filter(pk=evidence.remediation_report.action_id).exists():
         raise Http404
     return evidence
+
+
+def can_read_dossier(user, inspection) -> bool:
+    """Coordinators and leadership, and the inspectors going on the visit; a unit's staff read
+    their documents on their own pages."""
+    if user.is_superuser or has_role(user, Role.COORDINATOR, Role.LEADERSHIP):
+        return True
+    return has_role(user, Role.INSPECTOR) and user.is_authenticated and inspection.members.filter(user=user).exists()

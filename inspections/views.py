@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from inspections import services
 from inspections.access import (
     can_manage,
+    can_read_dossier,
     can_see_visit_findings,
     get_inspection_for,
     get_plan_for,
@@ -437,6 +438,7 @@ def inspection_detail(request, pk):
             "can_read_plan": plans_for(request.user).filter(pk=inspection.plan_id).exists(),
             "can_see_findings": can_see_visit_findings(request.user, inspection),
             "can_history": can_manage(request.user),
+            "can_download_dossier": can_read_dossier(request.user, inspection),
             "can_see_conclusion": is_province_wide(request.user)
             or ConclusionRevision.objects.filter(conclusion__inspection=inspection).exists(),
         },
