@@ -20,6 +20,15 @@ def add_errors(form, error: ValidationError) -> None:
             form.add_error(None, message)
 
 
+def keep_input_for_retry(form, error: ValidationError) -> None:
+    """After a refusal for a stale version, keep what the user typed but move the form to the
+    saved version, so saving again (after reading the message) is a deliberate choice."""
+    current = getattr(error, "current_version", None)
+    if current is not None:
+        form.data = form.data.copy()
+        form.data["version"] = current
+
+
 DATE_ATTRS = {"placeholder": "dd/mm/yyyy", "autocomplete": "off"}
 TIME_ATTRS = {"placeholder": "hh:mm", "autocomplete": "off"}
 

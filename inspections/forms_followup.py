@@ -24,10 +24,13 @@ class ConclusionForm(forms.Form):
     general_assessment = forms.CharField(
         label=_("Đánh giá chung"), widget=_textarea(6), required=False, max_length=TEXT_MAX
     )
+    # The version the form was opened at: a save over someone else's newer one is refused.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, conclusion: Conclusion, summaries, **kwargs):
         super().__init__(*args, **kwargs)
         self.initial.setdefault("general_assessment", conclusion.general_assessment)
+        self.initial.setdefault("version", conclusion.version)
         self.summaries = list(summaries)
         for summary in self.summaries:
             for field in AREA_FIELDS:
@@ -101,6 +104,7 @@ class OptionalMultipleFileField(MultipleFileField):
 
 
 class RemediationReportForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     text = forms.CharField(
         label=_("Kết quả khắc phục"),
         widget=_textarea(5),
@@ -129,6 +133,7 @@ class RemediationReportForm(forms.Form):
 
 
 class RemediationReviewForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     decision = forms.ChoiceField(
         label=_("Kết quả thẩm định"), choices=RemediationReview.Decision.choices, widget=forms.RadioSelect
     )

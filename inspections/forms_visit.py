@@ -30,6 +30,8 @@ class FindingForm(forms.Form):
         max_length=5000,
         error_messages={"required": _("Nhập nội dung.")},
     )
+    # The version the form was opened at: a save over someone else's newer one is refused.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, plan, finding: Finding | None = None, **kwargs):
         if finding is not None:
@@ -40,6 +42,7 @@ class FindingForm(forms.Form):
                     "criterion": finding.criterion_id,
                     "kind": finding.kind,
                     "text": finding.text,
+                    "version": finding.version,
                 },
             )
         super().__init__(*args, **kwargs)

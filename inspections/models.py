@@ -426,6 +426,8 @@ class Finding(models.Model):
     checklist_answer = models.OneToOneField(
         "ChecklistAnswer", on_delete=models.SET_NULL, null=True, blank=True, related_name="finding", editable=False
     )
+    # Bumped by every save through the services: a stale form (an older version) is refused.
+    version = models.PositiveIntegerField(default=1, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
@@ -774,6 +776,7 @@ class Conclusion(models.Model):
     status = models.CharField(_("trạng thái"), max_length=8, choices=Status.choices, default=Status.DRAFT)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords()
 
     class Meta:
@@ -848,6 +851,7 @@ class RemediationAction(models.Model):
     deadline = models.DateField(_("hạn hoàn thành"))
     status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices, default=Status.OPEN)
     created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords()
 
     class Meta:

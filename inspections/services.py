@@ -900,6 +900,50 @@ def evidence_add(*, uploaded_file, user, finding=None, remediation_report=None) 
     return evidence
 
 
+class StaleEdit(ValidationError):
+    """Someone saved the same thing since this form was opened: refused, nothing overwritten."""
+
+    def __init__(self, message, *, current_version: int):
+        super().__init__(message, code="stale")
+        self.current_version = current_version
+
+
+def _claim_version(model, pk: int, expected: int) -> bool:
+    """Move the row from `expected` to the next version, atomically; False if it has moved on.
+
+    A conditional UPDATE: on PostgreSQL a concurrent claimer waits for the winner's commit and
+    then finds the version changed; on SQLite writers are serialised the same way."""
+    return model.objects.filter(pk=pk, version=expected).update(version=expected + 1) == 1
+
+
+def _stale(model, pk: int, submitted: dict[str, str], labels: dict[str, str]) -> StaleEdit:
+    """The refusal, saying who saved meanwhile and what the saved values now are."""
+    current = model.objects.get(pk=pk)
+    last = current.history.order_by("-history_date").first()
+    who = (last.history_user.get_full_name() or last.history_user.username) if last and last.history_user else "?"
+    when = timezone.localtime(last.history_date).strftime("%d/%m/%Y %H:%M") if last else ""
+
+    def shown(name):
+        display = getattr(current, f"get_{name}_display", None)
+        return str(display() if display else getattr(current, name))[:300]
+
+    changed = [
+        _("%(field)s hiện là: “%(value)s”") % {"field": labels[name], "value": shown(name)}
+        for name, value in submitted.items()
+        if str(getattr(current, name)) != str(value)
+    ]
+    message = _(
+        "%(who)s đã lưu nội dung này lúc %(when)s, sau khi bạn mở biểu mẫu. Thay đổi của bạn chưa được lưu."
+    ) % {
+        "who": who,
+        "when": when,
+    }
+    if changed:
+        message += " " + "; ".join(changed) + "."
+    message += " " + _("Nội dung bạn nhập vẫn còn trong biểu mẫu: xem lại rồi lưu lại nếu vẫn muốn thay đổi.")
+    return StaleEdit(message, current_version=current.version)
+
+
 def _check_files(files) -> None:
     """Check every file before any is stored: one bad file refuses them all and leaves no trace."""
     from inspections.uploads import check_upload
@@ -934,11 +978,23 @@ def finding_record(
 
 
 @transaction.atomic
-def finding_update(*, finding: Finding, area: ContentArea, criterion, kind: str, text: str) -> None:
+def finding_update(
+    *, finding: Finding, area: ContentArea, criterion, kind: str, text: str, expected_version: int | None = None
+) -> None:
+    """Change a finding unless someone saved it since `expected_version` (default: as loaded)."""
     _check_open(finding.inspection)
     _check_area(finding.plan_id, area, criterion)
+    expected = finding.version if expected_version is None else expected_version
+    if not _claim_version(Finding, finding.pk, expected):
+        raise _stale(
+            Finding,
+            finding.pk,
+            {"text": text.strip(), "kind": kind},
+            {"text": _("Nội dung ghi nhận"), "kind": _("Loại")},
+        )
     finding.area, finding.criterion, finding.kind, finding.text = area, criterion, kind, text.strip()
-    finding.save(update_fields=["area", "criterion", "kind", "text"])
+    finding.version = expected + 1
+    finding.save(update_fields=["area", "criterion", "kind", "text", "version"])
 
 
 @transaction.atomic
@@ -1066,15 +1122,27 @@ def conclusion_refill_area(*, conclusion: Conclusion, area_summary: ConclusionAr
 
 
 @transaction.atomic
-def conclusion_save(*, conclusion: Conclusion, general_assessment: str, areas: dict, user) -> None:
-    """areas: {ConclusionArea pk: {"strengths", "shortcomings", "causes"}}."""
+def conclusion_save(
+    *, conclusion: Conclusion, general_assessment: str, areas: dict, user, expected_version: int | None = None
+) -> None:
+    """areas: {ConclusionArea pk: {"strengths", "shortcomings", "causes"}}. Refused if someone
+    saved the conclusion since `expected_version` (default: as loaded)."""
     if not is_team_lead(user, conclusion.inspection.plan):
         raise PermissionDenied
     if conclusion.is_issued:
         raise ValidationError(_("Kết luận đã ban hành: hãy mở lại trước khi sửa."))
+    expected = conclusion.version if expected_version is None else expected_version
+    if not _claim_version(Conclusion, conclusion.pk, expected):
+        raise _stale(
+            Conclusion,
+            conclusion.pk,
+            {"general_assessment": general_assessment.strip()},
+            {"general_assessment": _("Đánh giá chung")},
+        )
     conclusion.general_assessment = general_assessment.strip()
     conclusion.updated_by = user
-    conclusion.save(update_fields=["general_assessment", "updated_by", "updated_at"])
+    conclusion.version = expected + 1
+    conclusion.save(update_fields=["general_assessment", "updated_by", "updated_at", "version"])
     for summary in conclusion.areas.all():
         if summary.pk in areas:
             for field in ("strengths", "shortcomings", "causes"):
@@ -1187,7 +1255,9 @@ def conclusion_reopen(*, conclusion: Conclusion, reason: str, user) -> None:
 
 
 @transaction.atomic
-def remediation_report(*, action: RemediationAction, text: str, user, files=()) -> RemediationReport:
+def remediation_report(
+    *, action: RemediationAction, text: str, user, files=(), expected_version: int | None = None
+) -> RemediationReport:
     """The unit reports on an action (after the conclusion is issued); a returned one is reported again."""
     if not action.conclusion.is_issued:
         raise ValidationError(_("Kết luận chưa ban hành."))
@@ -1196,21 +1266,32 @@ def remediation_report(*, action: RemediationAction, text: str, user, files=()) 
     if not text.strip():
         raise ValidationError({"text": _("Nhập kết quả khắc phục.")})
     _check_files(files)
+    _claim_action(action, expected_version)
     report = RemediationReport.objects.create(action=action, text=text.strip(), submitted_by=user)
     for uploaded in files:
         evidence_add(uploaded_file=uploaded, user=user, remediation_report=report)
     action.status = RemediationAction.Status.REPORTED
-    action.save(update_fields=["status"])
+    action.save(update_fields=["status", "version"])
     return report
 
 
+def _claim_action(action: RemediationAction, expected_version: int | None) -> None:
+    expected = action.version if expected_version is None else expected_version
+    if not _claim_version(RemediationAction, action.pk, expected):
+        raise _stale(RemediationAction, action.pk, {"status": action.status}, {"status": _("Trạng thái")})
+    action.version = expected + 1
+
+
 @transaction.atomic
-def remediation_review(*, action: RemediationAction, decision: str, comment: str, user) -> RemediationReview:
+def remediation_review(
+    *, action: RemediationAction, decision: str, comment: str, user, expected_version: int | None = None
+) -> RemediationReview:
     """A coordinator verifies the latest report, or returns it with a comment the unit sees."""
     if action.status != RemediationAction.Status.REPORTED:
         raise ValidationError(_("Chỉ thẩm định yêu cầu đơn vị đã báo cáo."))
     if decision == RemediationReview.Decision.RETURNED and not comment.strip():
         raise ValidationError({"comment": _("Nhập lý do yêu cầu bổ sung để đơn vị biết cần làm gì.")})
+    _claim_action(action, expected_version)
     review = RemediationReview.objects.create(
         action=action,
         report=action.reports.order_by("-submitted_at", "-pk").first(),
@@ -1223,7 +1304,7 @@ def remediation_review(*, action: RemediationAction, decision: str, comment: str
         if decision == RemediationReview.Decision.VERIFIED
         else RemediationAction.Status.RETURNED
     )
-    action.save(update_fields=["status"])
+    action.save(update_fields=["status", "version"])
     return review
 
 

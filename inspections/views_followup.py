@@ -25,7 +25,7 @@ from inspections.access import (
     get_plan_for,
     is_unit_staff_of,
 )
-from inspections.forms import add_errors
+from inspections.forms import add_errors, keep_input_for_retry
 from inspections.forms_followup import (
     ActionForm,
     ConclusionForm,
@@ -218,8 +218,10 @@ def conclusion_save(request, pk):
                 general_assessment=form.cleaned_data["general_assessment"],
                 areas=form.areas_data(),
                 user=request.user,
+                expected_version=form.cleaned_data["version"],
             )
         except ValidationError as error:
+            keep_input_for_retry(form, error)
             _refuse(request, error, form if state.editable else None)
         else:
             messages.success(request, _("Đã lưu dự thảo kết luận."))
@@ -413,8 +415,12 @@ def _render_action(request, action: RemediationAction, *, status=200, report_for
             "inspection": action.conclusion.inspection,
             "reports": reports,
             "returned": last_review if action.status == RemediationAction.Status.RETURNED else None,
-            "report_form": (report_form or RemediationReportForm()) if can_report else None,
-            "review_form": (review_form or RemediationReviewForm()) if can_review else None,
+            "report_form": (report_form or RemediationReportForm(initial={"version": action.version}))
+            if can_report
+            else None,
+            "review_form": (review_form or RemediationReviewForm(initial={"version": action.version}))
+            if can_review
+            else None,
             "can_history": can_manage(user),
             "today": timezone.localdate(),
         },
@@ -438,9 +444,14 @@ def remediation_report(request, pk):
     if form.is_valid():
         try:
             report = services.remediation_report(
-                action=action, text=form.cleaned_data["text"], files=form.cleaned_data["files"], user=request.user
+                action=action,
+                text=form.cleaned_data["text"],
+                files=form.cleaned_data["files"],
+                user=request.user,
+                expected_version=form.cleaned_data["version"],
             )
         except ValidationError as error:
+            keep_input_for_retry(form, error)
             _refuse(request, error)
         else:
             messages.success(
@@ -462,8 +473,10 @@ def remediation_review(request, pk):
                 decision=form.cleaned_data["decision"],
                 comment=form.cleaned_data["comment"],
                 user=request.user,
+                expected_version=form.cleaned_data["version"],
             )
         except ValidationError as error:
+            keep_input_for_retry(form, error)
             reviewable = action.status == RemediationAction.Status.REPORTED
             _refuse(request, error, form if reviewable else None)
         else:

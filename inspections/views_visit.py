@@ -21,6 +21,7 @@ from inspections.access import (
     get_inspection_for,
     inspections_for,
 )
+from inspections.forms import keep_input_for_retry
 from inspections.forms_visit import CheckedDivisionsForm, ChecklistDeskForm, FindingForm, FindingRecordForm
 from inspections.models import AppendixValue, ChecklistAnswer, Conclusion, Finding, Inspection, Submission
 from inspections.uploads import CONTENT_TYPES, download_name
@@ -225,8 +226,10 @@ def visit_finding_edit(request, finding_pk):
                 criterion=form.cleaned_data["criterion"],
                 kind=form.cleaned_data["kind"],
                 text=form.cleaned_data["text"],
+                expected_version=form.cleaned_data["version"],
             )
         except ValidationError as error:
+            keep_input_for_retry(form, error)
             _refused(request, error)
         else:
             messages.success(request, _("Đã sửa kết quả kiểm tra."))
