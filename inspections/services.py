@@ -495,10 +495,30 @@ def _load_demo_findings(*, plan, data, visits, members) -> None:
         inspection = visits[row["visit"]]
         conclusion = conclusion_start(inspection=inspection, user=lead.user)
         conclusion_save(conclusion=conclusion, general_assessment=row["general_assessment"], areas={}, user=lead.user)
+        actions = []
         if row.get("actions_from_shortcomings"):
             for finding in inspection.findings.filter(kind=Finding.Kind.SHORTCOMING).order_by("pk"):
-                action_add(conclusion=conclusion, finding=finding, text="", user=lead.user)
+                actions.append(action_add(conclusion=conclusion, finding=finding, text="", user=lead.user))
         conclusion_issue(conclusion=conclusion, user=lead.user)
+        _load_demo_remediation(inspection=inspection, actions=actions, rows=row.get("remediation", []))
+
+
+def _load_demo_remediation(*, inspection, actions, rows) -> None:
+    """Remediation in mixed states: reported by the unit's demo account, reviewed by the coordinator's."""
+    from django.contrib.auth import get_user_model
+
+    from units.roles import Role
+
+    users = get_user_model().objects.filter(is_active=True)
+    unit_user = users.filter(unit=inspection.unit, groups__name=Role.UNIT_STAFF).first()
+    coordinator = users.filter(groups__name=Role.COORDINATOR).first()
+    if unit_user is None or coordinator is None:
+        return
+    for row in rows:
+        action = actions[row["action"] - 1]
+        remediation_report(action=action, text=row["report"], user=unit_user)
+        if row["review"]:
+            remediation_review(action=action, decision=row["review"], comment=row["comment"], user=coordinator)
 
 
 # --- The unit portal -------------------------------------------------------------------------

@@ -151,5 +151,9 @@ def test_with_the_demo_accounts_the_fixture_has_findings_and_an_issued_conclusio
     assert Finding.objects.filter(plan=plan).count() == 7
     conclusion = Conclusion.objects.get(inspection__unit__code="STC")
     assert conclusion.is_issued and conclusion.revisions.count() == 1
-    assert RemediationAction.objects.filter(conclusion=conclusion).count() == 3
+    assert Conclusion.objects.filter(status="issued").count() == 2
+    statuses = list(RemediationAction.objects.filter(conclusion=conclusion).values_list("status", flat=True))
+    assert statuses == ["verified", "returned", "reported"]
+    assert RemediationAction.objects.filter(conclusion__inspection__unit__code="SGDDT", status="open").count() == 1
+    assert plan.inspections.filter(status="done").count() == 2
     assert plan.team.lead.user.username == "truongdoan"
