@@ -393,3 +393,23 @@ def test_an_unknown_plan_is_404(client, coordinator):
 def test_anonymous_users_are_sent_to_log_in(client, plan):
     response = client.get(reverse("reports:summary_pdf", args=[plan.pk]))
     assert response.status_code == 302 and "/dang-nhap/" in response["Location"]
+
+
+def test_the_summary_totals_equal_the_dashboard_and_the_database(client, known, coordinator, plan):
+    from inspections.models import RemediationAction
+
+    client.force_login(coordinator)
+    with freeze_time(TODAY):
+        dashboard = client.get(reverse("reports:dashboard", args=[plan.pk])).context
+        workbook = openpyxl.load_workbook(io.BytesIO(summary_xlsx(summary_data(plan))))
+    remediation = list(workbook["Khắc phục"].iter_rows(min_row=2, values_only=True))
+    assert sum(row[2] for row in remediation) == dashboard["rem"]["total"] == RemediationAction.objects.count()
+    assert sum(row[6] for row in remediation) == dashboard["rem"]["verified"]
+    assert sum(row[7] for row in remediation) == dashboard["rem"]["overdue"]
+    organisation = list(workbook["Tổ chức"].iter_rows(min_row=2, values_only=True))
+    statuses = [row[4] for row in organisation]
+    assert statuses.count("Đúng hạn") == dashboard["org"]["reports"]["on_time"]
+    assert statuses.count("Muộn") == dashboard["org"]["reports"]["late"]
+    areas = list(workbook["Nội dung"].iter_rows(min_row=2, values_only=True))
+    visit_shortcomings = sum(row[3] for row in areas)
+    assert visit_shortcomings == Finding.objects.filter(plan=plan, inspection__isnull=False, kind="shortcoming").count()
