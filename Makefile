@@ -24,7 +24,10 @@ setup: $(VENV)/.installed .env
 	$(PY) manage.py demo_accounts
 	$(PY) manage.py load_demo_plan
 
+# The worker (long documents, made in the background) runs beside the server and stops with it.
 run: setup
+	$(PY) manage.py db_worker & WORKER=$$!; \
+	trap 'kill $$WORKER 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST_PORT)
 
 test: $(VENV)/.installed

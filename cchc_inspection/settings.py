@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "simple_history",
+    "django_tasks",
+    "django_tasks_db",
     "cchc_inspection",
     "units",
     "inspections",
@@ -170,6 +172,10 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 100  # hard cap; forms refuse more than UPLOAD_MA
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # Reminders: days before a deadline for the first reminder (see `manage.py send_reminders`).
 REMINDER_DAYS_BEFORE = env.int("REMINDER_DAYS_BEFORE", default=3)
+
+# Long documents are made by `manage.py db_worker` (django-tasks with the database backend);
+# tests run tasks at once (tests/conftest.py).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -19,8 +19,8 @@ from reports.models import SummaryNote
 from reports.summary import REPORT_STATUSES, summary_data
 from units.roles import is_province_wide
 
-# The summary documents, once their views exist (reports/urls_summary.py): shown only when they resolve.
-SUMMARY_DOCUMENTS = [("summary_pdf", "PDF"), ("summary_docx", "Word"), ("summary_xlsx", "Excel")]
+# The summary documents: each button asks for one, made in the background (reports/views_generated.py).
+SUMMARY_DOCUMENTS = [("pdf", "PDF"), ("docx", "Word"), ("xlsx", "Excel")]
 
 
 def _url(name: str, *args, **query) -> str:
@@ -53,13 +53,7 @@ def _links(plan: InspectionPlan, data: dict) -> dict:
 
 
 def _summary_documents(plan: InspectionPlan) -> list[tuple[str, str]]:
-    documents = []
-    for name, label in SUMMARY_DOCUMENTS:
-        try:
-            documents.append((label, reverse(f"reports:{name}", args=[plan.pk])))
-        except NoReverseMatch:
-            continue
-    return documents
+    return [(label, reverse("reports:summary_request", args=[plan.pk, kind])) for kind, label in SUMMARY_DOCUMENTS]
 
 
 @require_GET

@@ -17,6 +17,12 @@ def _plain_static_storage(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def _tasks_run_at_once(settings):
+    # No worker in tests: background tasks run inside enqueue() (after the commit they wait for).
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
 @pytest.fixture
 def ha_nam(db):
     """The real Hà Nam 2022 registry, loaded from fixtures/."""

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import NoReverseMatch, Resolver404, resolve, reverse
+from django.urls import Resolver404, resolve, reverse
 from freezegun import freeze_time
 
 from inspections.models import InspectionPlan
@@ -213,15 +213,13 @@ def test_the_recommendations_edit_link_is_only_for_coordinators(client, leader, 
     assert note_url(known["plan"]) in page(client.get(dashboard_url(known["plan"])))
 
 
-def test_no_summary_document_link_until_their_views_exist(client, leader, known):
+def test_the_summary_documents_are_asked_for_with_a_post(client, leader, known):
     client.force_login(leader)
     body = page(client.get(dashboard_url(known["plan"])))
-    for name in ["summary_pdf", "summary_xlsx", "summary_docx"]:
-        try:
-            url = reverse(f"reports:{name}", args=[known["plan"].pk])
-        except NoReverseMatch:  # not built yet: no link
-            continue
-        assert url in body
+    for kind in ["pdf", "xlsx", "docx"]:
+        url = reverse("reports:summary_request", args=[known["plan"].pk, kind])
+        assert f'<form method="post" action="{url}">' in body
+    assert f"/bao-cao/tong-hop/{known['plan'].pk}/bao-cao.pdf" not in body
 
 
 # --- The latest plan --------------------------------------------------------------------------

@@ -355,46 +355,6 @@ def test_shortcomings_said_alike_are_counted_together():
     ]
 
 
-# --- The views -------------------------------------------------------------------------------
-
-DOCUMENTS = [
-    ("summary_pdf", "application/pdf", "pdf"),
-    ("summary_xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
-    ("summary_docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx"),
-]
-
-
-@pytest.mark.parametrize(("name", "content_type", "extension"), DOCUMENTS)
-def test_plan_readers_download_each_document(
-    client, known, coordinator, leader, inspector, name, content_type, extension
-):
-    for user in (coordinator, leader, inspector):
-        client.force_login(user)
-        response = client.get(reverse(f"reports:{name}", args=[known.pk]))
-        assert response.status_code == 200, user
-        assert response["Content-Type"] == content_type
-        assert response["Content-Disposition"] == (
-            f'attachment; filename="bao-cao-ket-qua-kiem-tra-cchc-2022.{extension}"'
-        )
-    assert response.content[:4] in (b"%PDF", b"PK\x03\x04")
-
-
-@pytest.mark.parametrize("name", [name for name, _type, _ext in DOCUMENTS])
-def test_unit_staff_get_404(client, plan, user_a, name):
-    client.force_login(user_a)
-    assert client.get(reverse(f"reports:{name}", args=[plan.pk])).status_code == 404
-
-
-def test_an_unknown_plan_is_404(client, coordinator):
-    client.force_login(coordinator)
-    assert client.get(reverse("reports:summary_xlsx", args=[999])).status_code == 404
-
-
-def test_anonymous_users_are_sent_to_log_in(client, plan):
-    response = client.get(reverse("reports:summary_pdf", args=[plan.pk]))
-    assert response.status_code == 302 and "/dang-nhap/" in response["Location"]
-
-
 def test_the_summary_totals_equal_the_dashboard_and_the_database(client, known, coordinator, plan):
     from inspections.models import RemediationAction
 
