@@ -15,9 +15,7 @@ from io import BytesIO
 from django.utils import timezone
 from docx import Document
 from docx.enum.section import WD_ORIENT
-from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from openpyxl import Workbook
@@ -25,6 +23,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.properties import PageSetupProperties
 
 from inspections.models import Finding, InspectionTeam, RemediationAction, TeamMember
+from reports import docx_layout as layout
 from reports.pdf import format_date, place_date_line, render_pdf, short_issuing_body
 from units.models import Unit
 
@@ -328,90 +327,6 @@ def conclusion_xlsx(context: dict, actions) -> bytes:
 
 # --- Word ------------------------------------------------------------------------------------
 
-FONT = "Times New Roman"
-TEXT_WIDTH_MM = 210 - 30 - 15
-# The children of <w:pPr> that must come after <w:pBdr> (ECMA-376 order; Word rejects other orders).
-PBDR_SUCCESSORS = (
-    "w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct", "w:topLinePunct",
-    "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind",
-    "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment",
-    "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange",
-)  # fmt: skip
-
-
-def _font(run, size: float, *, bold=False, italic=False, underline=False):
-    run.font.name = FONT
-    run.font.size = Pt(size)
-    # None, not False: the run inherits, and the office's edits keep the style's defaults.
-    run.font.bold = bold or None
-    run.font.italic = italic or None
-    run.font.underline = underline or None
-    # Word picks the East Asian font slot for some characters; keep every slot Times New Roman.
-    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), FONT)
-    return run
-
-
-def _paragraph(container, text="", size=14, *, align=None, bold=False, italic=False, underline=False, after=0):
-    paragraph = container.add_paragraph()
-    paragraph.paragraph_format.space_before = Pt(0)
-    paragraph.paragraph_format.space_after = Pt(after)
-    if align is not None:
-        paragraph.alignment = align
-    if text:
-        _font(paragraph.add_run(text), size, bold=bold, italic=italic, underline=underline)
-    return paragraph
-
-
-def _rule(container, width_mm: float, cell_width_mm: float):
-    """A short centred line (the rule under the issuing body and the title): a bottom border on an
-    empty, indented paragraph."""
-    paragraph = _paragraph(container)
-    indent = Mm(max(cell_width_mm - width_mm, 0) / 2)
-    paragraph.paragraph_format.left_indent = paragraph.paragraph_format.right_indent = indent
-    ppr = paragraph._p.get_or_add_pPr()
-    borders = OxmlElement("w:pBdr")
-    bottom = OxmlElement("w:bottom")
-    for key, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"), ("w:color", "000000")):
-        bottom.set(qn(key), value)
-    borders.append(bottom)
-    ppr.insert_element_before(borders, *PBDR_SUCCESSORS)
-    # An exact, small line height: the line sits just under the text above it.
-    paragraph.paragraph_format.line_spacing = Pt(4)
-    return paragraph
-
-
-def _table(document, widths_mm: list[float], rows: int = 1):
-    table = document.add_table(rows=rows, cols=len(widths_mm))
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    table.autofit = False
-    # A fixed layout reads the grid's widths; the cells' widths are for other readers.
-    for column, width in zip(table.columns, widths_mm, strict=True):
-        column.width = Mm(width)
-    for row in table.rows:
-        for cell, width in zip(row.cells, widths_mm, strict=True):
-            cell.width = Mm(width)
-    return table
-
-
-def _cell(table, row, column):
-    """A cell emptied of its default paragraph, so each line is added explicitly."""
-    cell = table.cell(row, column)
-    for paragraph in list(cell.paragraphs):
-        paragraph._p.getparent().remove(paragraph._p)
-    return cell
-
-
-def _page_numbers(section):
-    """Page numbers centred in the top margin, not on the first page (as in the PDF)."""
-    section.different_first_page_header_footer = True
-    paragraph = section.header.paragraphs[0]
-    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    field = OxmlElement("w:fldSimple")
-    field.set(qn("w:instr"), "PAGE")
-    paragraph._p.append(field)
-    # The field's shown value until Word updates it, in the document's font.
-    field.append(_font(paragraph.add_run("2"), 13)._r)
-
 
 def conclusion_docx(context: dict) -> bytes:
     """The notice as a Word file with the PDF's sections, for the office to edit before signing."""
@@ -422,52 +337,54 @@ def conclusion_docx(context: dict) -> bytes:
     section.top_margin, section.bottom_margin = Mm(20), Mm(20)
     section.left_margin, section.right_margin = Mm(30), Mm(15)
     section.header_distance = Mm(10)
-    _page_numbers(section)
+    layout.page_numbers(section)
 
     normal = document.styles["Normal"]
-    normal.font.name = FONT
+    normal.font.name = layout.FONT
     normal.font.size = Pt(14)
-    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), FONT)
+    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), layout.FONT)
     document.core_properties.title = f"Thông báo {context['title'][0].lower()}{context['title'][1:]}"
     document.core_properties.author = "cchc-inspection"
 
     center = WD_ALIGN_PARAGRAPH.CENTER
-    left_mm, right_mm = TEXT_WIDTH_MM * 0.38, TEXT_WIDTH_MM * 0.62
-    header = _table(document, [left_mm, right_mm], rows=2)
-    issuer = _cell(header, 0, 0)
-    _paragraph(issuer, context["issuing_body"], 13, align=center)
-    _paragraph(issuer, context["team_name"], 13, align=center, bold=True)
-    _rule(issuer, 22, left_mm)
-    national = _cell(header, 0, 1)
-    _paragraph(national, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 13, align=center, bold=True)
-    _paragraph(national, "Độc lập - Tự do - Hạnh phúc", 14, align=center, bold=True, underline=True)
-    _paragraph(_cell(header, 1, 0), context["document_number"], 13, align=center).paragraph_format.space_before = Pt(6)
-    place_date = _paragraph(_cell(header, 1, 1), context["place_date"], 14, align=center, italic=True)
+    left_mm, right_mm = layout.TEXT_WIDTH_MM * 0.38, layout.TEXT_WIDTH_MM * 0.62
+    header = layout.layout_table(document, [left_mm, right_mm], rows=2)
+    issuer = layout.cell(header, 0, 0)
+    layout.paragraph(issuer, context["issuing_body"], 13, align=center)
+    layout.paragraph(issuer, context["team_name"], 13, align=center, bold=True)
+    layout.rule(issuer, 22, left_mm)
+    national = layout.cell(header, 0, 1)
+    layout.paragraph(national, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 13, align=center, bold=True)
+    layout.paragraph(national, "Độc lập - Tự do - Hạnh phúc", 14, align=center, bold=True, underline=True)
+    layout.paragraph(
+        layout.cell(header, 1, 0), context["document_number"], 13, align=center
+    ).paragraph_format.space_before = Pt(6)
+    place_date = layout.paragraph(layout.cell(header, 1, 1), context["place_date"], 14, align=center, italic=True)
     place_date.paragraph_format.space_before = Pt(6)
 
-    _paragraph(document, "THÔNG BÁO", 14, align=center, bold=True).paragraph_format.space_before = Pt(12)
-    _paragraph(document, context["title"], 14, align=center, bold=True)
+    layout.paragraph(document, "THÔNG BÁO", 14, align=center, bold=True).paragraph_format.space_before = Pt(12)
+    layout.paragraph(document, context["title"], 14, align=center, bold=True)
     if context["replaces"]:
         replaces = f"(Thay thế Thông báo kết luận đã ban hành lần {context['replaces']})"
-        _paragraph(document, replaces, 14, align=center, italic=True)
-    _rule(document, 50, TEXT_WIDTH_MM).paragraph_format.space_after = Pt(12)
+        layout.paragraph(document, replaces, 14, align=center, italic=True)
+    layout.rule(document, 50, layout.TEXT_WIDTH_MM).paragraph_format.space_after = Pt(12)
 
     styles = {"para": {}, "intro": {}, "h1": {"bold": True}, "h2": {"bold": True}, "h3": {"bold": True, "italic": True}}
     styles["label"] = {"italic": True}
     for style, text in conclusion_body(context):
-        paragraph = _paragraph(document, text, 14, align=WD_ALIGN_PARAGRAPH.JUSTIFY, after=6, **styles[style])
+        paragraph = layout.paragraph(document, text, 14, align=WD_ALIGN_PARAGRAPH.JUSTIFY, after=6, **styles[style])
         paragraph.paragraph_format.first_line_indent = Mm(10)
         paragraph.paragraph_format.keep_with_next = style != "para"
 
-    footer = _table(document, [TEXT_WIDTH_MM * 0.45, TEXT_WIDTH_MM * 0.55])
-    recipients = _cell(footer, 0, 0)
-    _paragraph(recipients, "Nơi nhận:", 12, bold=True, italic=True).paragraph_format.space_before = Pt(12)
+    footer = layout.layout_table(document, [layout.TEXT_WIDTH_MM * 0.45, layout.TEXT_WIDTH_MM * 0.55])
+    recipients = layout.cell(footer, 0, 0)
+    layout.paragraph(recipients, "Nơi nhận:", 12, bold=True, italic=True).paragraph_format.space_before = Pt(12)
     for line in context["recipients"]:
-        _paragraph(recipients, f"- {line}", 11)
-    signature = _cell(footer, 0, 1)
-    _paragraph(signature, "TM. ĐOÀN KIỂM TRA", 14, align=center, bold=True).paragraph_format.space_before = Pt(12)
-    _paragraph(signature, "TRƯỞNG ĐOÀN", 14, align=center, bold=True, after=84)
-    _paragraph(signature, context["lead_name"], 14, align=center, bold=True)
+        layout.paragraph(recipients, f"- {line}", 11)
+    signature = layout.cell(footer, 0, 1)
+    layout.paragraph(signature, "TM. ĐOÀN KIỂM TRA", 14, align=center, bold=True).paragraph_format.space_before = Pt(12)
+    layout.paragraph(signature, "TRƯỞNG ĐOÀN", 14, align=center, bold=True, after=84)
+    layout.paragraph(signature, context["lead_name"], 14, align=center, bold=True)
 
     output = BytesIO()
     document.save(output)

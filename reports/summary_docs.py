@@ -15,7 +15,6 @@ from io import BytesIO
 from django.utils import timezone, translation
 from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
-from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -26,6 +25,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from inspections.models import InspectionTeam, RemediationAction
+from reports import docx_layout as layout
 from reports.appendix_excel import format_number
 from reports.charts import findings_by_area_chart, remediation_chart, reports_chart, visits_chart
 from reports.pdf import format_date, place_date_line, render_pdf, short_issuing_body
@@ -37,8 +37,6 @@ SIGNER_TITLE = "GIÁM ĐỐC"
 BLANK = "\u00a0" * 6  # blanks to fill by hand: neither HTML nor Word collapses them
 DATE_FORMAT = "DD/MM/YYYY"
 INTEGER_FORMAT = "#,##0"
-FONT = "Times New Roman"
-TEXT_WIDTH_MM = 210 - 30 - 15
 LANDSCAPE_TEXT_WIDTH_MM = 297 - 20 - 15
 
 # The section each chart of summary_charts goes in; a chart with another name goes after section IV.
@@ -690,8 +688,8 @@ def summary_pdf(data: dict, charts: dict[str, str] | None = None) -> bytes:
 
 # --- Excel -----------------------------------------------------------------------------------
 
-HEADER_FONT = Font(name=FONT, bold=True)
-CELL_FONT = Font(name=FONT)
+HEADER_FONT = Font(name=layout.FONT, bold=True)
+CELL_FONT = Font(name=layout.FONT)
 HEADER_FILL = PatternFill(fill_type="solid", start_color="D9D9D9", end_color="D9D9D9")
 THIN = Side(style="thin", color="000000")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -747,77 +745,17 @@ def summary_xlsx(data: dict) -> bytes:
 
 # --- Word ------------------------------------------------------------------------------------
 
+
 # Children of w:pPr that must follow w:pBdr (ECMA-376 order), for the short rules under headings.
-PBDR_SUCCESSORS = (
-    "w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct", "w:topLinePunct",
-    "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind",
-    "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment",
-    "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange",
-)  # fmt: skip
-
-
-def _font(run, size: float, *, bold=False, italic=False, underline=False):
-    run.font.name = FONT
-    run.font.size = Pt(size)
-    run.font.bold, run.font.italic, run.font.underline = bold, italic, underline
-    # Word picks the East Asian font slot for some characters; keep every slot Times New Roman.
-    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), FONT)
-    return run
-
-
-def _paragraph(container, text="", size=14, *, align=None, bold=False, italic=False, underline=False, after=0):
-    paragraph = container.add_paragraph()
-    paragraph.paragraph_format.space_before = Pt(0)
-    paragraph.paragraph_format.space_after = Pt(after)
-    if align is not None:
-        paragraph.alignment = align
-    if text:
-        _font(paragraph.add_run(text), size, bold=bold, italic=italic, underline=underline)
-    return paragraph
-
-
-def _rule(container, width_mm: float, cell_width_mm: float):
-    """A short centred line under the issuing body and the title: the bottom border of an empty paragraph."""
-    paragraph = _paragraph(container)
-    indent = Mm(max(cell_width_mm - width_mm, 0) / 2)
-    paragraph.paragraph_format.left_indent = paragraph.paragraph_format.right_indent = indent
-    paragraph.paragraph_format.line_spacing = Pt(4)
-    borders = OxmlElement("w:pBdr")
-    bottom = OxmlElement("w:bottom")
-    for key, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"), ("w:color", "000000")):
-        bottom.set(qn(key), value)
-    borders.append(bottom)
-    paragraph._p.get_or_add_pPr().insert_element_before(borders, *PBDR_SUCCESSORS)
-    return paragraph
-
-
-def _layout_table(container, widths_mm: list[float], rows: int = 1):
-    table = container.add_table(rows=rows, cols=len(widths_mm))
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    table.autofit = False
-    for row in table.rows:
-        for cell, width in zip(row.cells, widths_mm, strict=True):
-            cell.width = Mm(width)
-    return table
-
-
-def _cell(table, row, column):
-    """A cell emptied of its default paragraph, so each line is added explicitly."""
-    cell = table.cell(row, column)
-    for paragraph in list(cell.paragraphs):
-        paragraph._p.getparent().remove(paragraph._p)
-    return cell
-
-
 def _grid(document, table: Table, text_width_mm: float, size=11):
     """A bordered data table, its widths in proportion to the Excel widths, the header repeated on each page."""
     total = sum(table.widths) or 1
     widths = [text_width_mm * w / total for w in table.widths]
-    grid = _layout_table(document, widths, rows=len(table.rows) + 1)
+    grid = layout.layout_table(document, widths, rows=len(table.rows) + 1)
     grid.style = "Table Grid"
     numeric = table.numeric
     for column, text in enumerate(table.headers):
-        _paragraph(_cell(grid, 0, column), text, size, align=WD_ALIGN_PARAGRAPH.CENTER, bold=True)
+        layout.paragraph(layout.cell(grid, 0, column), text, size, align=WD_ALIGN_PARAGRAPH.CENTER, bold=True)
     header_properties = grid.rows[0]._tr.get_or_add_trPr()
     repeat = OxmlElement("w:tblHeader")
     repeat.set(qn("w:val"), "true")
@@ -827,24 +765,9 @@ def _grid(document, table: Table, text_width_mm: float, size=11):
             align = WD_ALIGN_PARAGRAPH.RIGHT if numeric[column] and column else None
             if column == 0:
                 align = WD_ALIGN_PARAGRAPH.CENTER
-            _paragraph(_cell(grid, index, column), text, size, align=align)
-    _paragraph(document, after=6)
+            layout.paragraph(layout.cell(grid, index, column), text, size, align=align)
+    layout.paragraph(document, after=6)
     return grid
-
-
-def _page_numbers(section):
-    """Page numbers centred in the top margin, not on the first page (as in the PDF)."""
-    section.different_first_page_header_footer = True
-    paragraph = section.header.paragraphs[0]
-    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    page_field = OxmlElement("w:fldSimple")
-    page_field.set(qn("w:instr"), "PAGE")
-    run = OxmlElement("w:r")
-    text = OxmlElement("w:t")
-    text.text = "2"
-    run.append(text)
-    page_field.append(run)
-    paragraph._p.append(page_field)
 
 
 def summary_docx(data: dict) -> bytes:
@@ -858,52 +781,54 @@ def summary_docx(data: dict) -> bytes:
     section.top_margin, section.bottom_margin = Mm(20), Mm(20)
     section.left_margin, section.right_margin = Mm(30), Mm(15)
     section.header_distance = Mm(10)
-    _page_numbers(section)
+    layout.page_numbers(section)
     normal = document.styles["Normal"]
-    normal.font.name = FONT
+    normal.font.name = layout.FONT
     normal.font.size = Pt(14)
-    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), FONT)
+    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), layout.FONT)
     document.core_properties.title = f"Báo cáo {context['title'][0].lower()}{context['title'][1:]}"
     document.core_properties.author = "cchc-inspection"
 
     center, justify = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.JUSTIFY
-    left_mm, right_mm = TEXT_WIDTH_MM * 0.38, TEXT_WIDTH_MM * 0.62
-    header = _layout_table(document, [left_mm, right_mm], rows=2)
-    issuer = _cell(header, 0, 0)
-    _paragraph(issuer, context["issuing_body"], 13, align=center)
-    _paragraph(issuer, context["authority"], 13, align=center, bold=True)
-    _rule(issuer, 22, left_mm)
-    national = _cell(header, 0, 1)
-    _paragraph(national, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 13, align=center, bold=True)
-    _paragraph(national, "Độc lập - Tự do - Hạnh phúc", 14, align=center, bold=True, underline=True)
-    _paragraph(_cell(header, 1, 0), context["document_number"], 13, align=center).paragraph_format.space_before = Pt(6)
-    place_date = _paragraph(_cell(header, 1, 1), context["place_date"], 14, align=center, italic=True)
+    left_mm, right_mm = layout.TEXT_WIDTH_MM * 0.38, layout.TEXT_WIDTH_MM * 0.62
+    header = layout.layout_table(document, [left_mm, right_mm], rows=2)
+    issuer = layout.cell(header, 0, 0)
+    layout.paragraph(issuer, context["issuing_body"], 13, align=center)
+    layout.paragraph(issuer, context["authority"], 13, align=center, bold=True)
+    layout.rule(issuer, 22, left_mm)
+    national = layout.cell(header, 0, 1)
+    layout.paragraph(national, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 13, align=center, bold=True)
+    layout.paragraph(national, "Độc lập - Tự do - Hạnh phúc", 14, align=center, bold=True, underline=True)
+    layout.paragraph(
+        layout.cell(header, 1, 0), context["document_number"], 13, align=center
+    ).paragraph_format.space_before = Pt(6)
+    place_date = layout.paragraph(layout.cell(header, 1, 1), context["place_date"], 14, align=center, italic=True)
     place_date.paragraph_format.space_before = Pt(6)
 
-    _paragraph(document, "BÁO CÁO", 14, align=center, bold=True).paragraph_format.space_before = Pt(12)
-    _paragraph(document, context["title"], 14, align=center, bold=True)
-    _rule(document, 50, TEXT_WIDTH_MM).paragraph_format.space_after = Pt(6)
-    _paragraph(document, f"Kính gửi: {context['addressee']}.", 14, align=center, after=12)
+    layout.paragraph(document, "BÁO CÁO", 14, align=center, bold=True).paragraph_format.space_before = Pt(12)
+    layout.paragraph(document, context["title"], 14, align=center, bold=True)
+    layout.rule(document, 50, layout.TEXT_WIDTH_MM).paragraph_format.space_after = Pt(6)
+    layout.paragraph(document, f"Kính gửi: {context['addressee']}.", 14, align=center, after=12)
 
     styles = {"para": {}, "h1": {"bold": True}, "h2": {"bold": True}, "bullet": {}}
     for style, content in summary_body(data, tables=tables, context=context):
         if style == "table":
-            _grid(document, content, TEXT_WIDTH_MM)
+            _grid(document, content, layout.TEXT_WIDTH_MM)
             continue
         if style == "chart":
             continue
         text = f"- {content}" if style == "bullet" else content
-        paragraph = _paragraph(document, text, 14, align=justify, after=6, **styles[style])
+        paragraph = layout.paragraph(document, text, 14, align=justify, after=6, **styles[style])
         paragraph.paragraph_format.first_line_indent = Mm(10)
         paragraph.paragraph_format.keep_with_next = style in ("h1", "h2")
 
-    footer = _layout_table(document, [TEXT_WIDTH_MM * 0.45, TEXT_WIDTH_MM * 0.55])
-    recipients = _cell(footer, 0, 0)
-    _paragraph(recipients, "Nơi nhận:", 12, bold=True, italic=True).paragraph_format.space_before = Pt(12)
+    footer = layout.layout_table(document, [layout.TEXT_WIDTH_MM * 0.45, layout.TEXT_WIDTH_MM * 0.55])
+    recipients = layout.cell(footer, 0, 0)
+    layout.paragraph(recipients, "Nơi nhận:", 12, bold=True, italic=True).paragraph_format.space_before = Pt(12)
     for line in context["recipients"]:
-        _paragraph(recipients, f"- {line}", 11)
-    signature = _cell(footer, 0, 1)
-    _paragraph(
+        layout.paragraph(recipients, f"- {line}", 11)
+    signature = layout.cell(footer, 0, 1)
+    layout.paragraph(
         signature, context["signer_title"], 14, align=center, bold=True, after=84
     ).paragraph_format.space_before = Pt(12)
 
@@ -913,9 +838,9 @@ def summary_docx(data: dict) -> bytes:
     annex.page_width, annex.page_height = Mm(297), Mm(210)
     annex.top_margin, annex.bottom_margin = Mm(20), Mm(15)
     annex.left_margin, annex.right_margin = Mm(20), Mm(15)
-    _paragraph(document, "PHỤ LỤC", 14, align=center, bold=True)
-    _paragraph(document, context["annex_title"], 14, align=center, bold=True)
-    _paragraph(document, context["annex_reference"], 13, align=center, italic=True, after=12)
+    layout.paragraph(document, "PHỤ LỤC", 14, align=center, bold=True)
+    layout.paragraph(document, context["annex_title"], 14, align=center, bold=True)
+    layout.paragraph(document, context["annex_reference"], 13, align=center, italic=True, after=12)
     _grid(document, tables["annex"], LANDSCAPE_TEXT_WIDTH_MM, size=10)
 
     output = BytesIO()
