@@ -38,13 +38,26 @@ def _style(*colors: str) -> Style:
 
 
 def _offline(root):
-    """Drop pygal's inline config script and its comments (which hold pygal's web addresses)."""
+    """Drop pygal's inline config script and its comments (which hold pygal's web addresses), and
+    turn style attributes into SVG presentation attributes (the Content-Security-Policy refuses
+    inline style attributes; `opacity="0"` is not CSS)."""
     parents = {child: parent for parent in root.iter() for child in parent}
     for node in list(parents):
         tag = node.tag
         if not isinstance(tag, str) or tag.rsplit("}", 1)[-1] == "script":
             parents[node].remove(node)
+    for node in root.iter():
+        style = node.attrib.pop("style", None) if isinstance(node.tag, str) else None
+        for declaration in (style or "").split(";"):
+            name, _sep, value = declaration.partition(":")
+            if name.strip() and value.strip():
+                node.set(name.strip(), value.strip())
     return root
+
+
+def with_nonce(svg: str, nonce: str) -> str:
+    """The chart for a web page: its <style> element carries the request's CSP nonce."""
+    return svg.replace("<style", f'<style nonce="{nonce}"', 1) if nonce else svg
 
 
 def _config(**overrides) -> dict:

@@ -96,7 +96,8 @@ def dashboard(request, plan_pk):
             ],
             "links": links,
             # pygal escapes every text it draws; the charts carry no script (reports/charts.py).
-            "charts": {key: mark_safe(svg) for key, svg in svgs.items()},
+            # Their <style> carries the Content-Security-Policy nonce of this response.
+            "charts": {key: mark_safe(charts.with_nonce(svg, request.csp_nonce)) for key, svg in svgs.items()},
             "documents": _summary_documents(plan),
             "can_edit_note": can_manage(request.user) and not plan.is_read_only,
         },
