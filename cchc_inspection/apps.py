@@ -6,6 +6,11 @@ class CchcConfig(AppConfig):
     name = "cchc_inspection"
     default = True
 
+    def ready(self):
+        from cchc_inspection.security import connect_signals
+
+        connect_signals()
+
 
 class CchcAdminConfig(admin_apps.AdminConfig):
     default = False

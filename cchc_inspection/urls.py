@@ -15,6 +15,8 @@ urlpatterns = [
         name="login",
     ),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
+    path("dang-nhap/doi-mat-khau/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("dang-nhap/doi-mat-khau/xong/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("ngon-ngu/", login_not_required(set_language), name="set_language"),
     path("don-vi/", include("units.urls")),
     path("", include("inspections.urls")),
