@@ -152,6 +152,9 @@ def connect_signals() -> None:
     post_save.connect(on_user_saved, sender=get_user_model(), dispatch_uid="cchc.security.user_saved")
 
 
+LAST_SEEN_RESOLUTION = 60  # seconds
+
+
 class SessionTimeoutMiddleware:
     """End a signed-in session SESSION_IDLE_TIMEOUT s after its last request or SESSION_ABSOLUTE_TIMEOUT s
     after login; pages that need a login then send the user to it with a message.
@@ -177,7 +180,10 @@ class SessionTimeoutMiddleware:
         idle = now - last_seen > settings.SESSION_IDLE_TIMEOUT
         too_old = now - login_at > settings.SESSION_ABSOLUTE_TIMEOUT
         if not (idle or too_old):
-            session[SESSION_LAST_SEEN] = now
+            # Written at most once a minute: a session save on every request would cost a database
+            # write per page; the idle timeout is then exact to within a minute.
+            if now - last_seen >= LAST_SEEN_RESOLUTION or SESSION_LAST_SEEN not in session:
+                session[SESSION_LAST_SEEN] = now
             return None
         log_event("session_expired", request, request.user.get_username(), reason="idle" if idle else "absolute")
         # Only this session ends (no logout signal): an idle laptop must not sign the desktop out.

@@ -172,3 +172,17 @@ def test_the_calendar_feed_works_without_a_session_and_with_an_expired_one(user_
         response = browser.get(url)
         assert response.status_code == 200
         assert response["Content-Type"].startswith("text/calendar")
+
+
+def test_the_last_activity_is_written_at_most_once_a_minute(user_a):
+    with freeze_time(START) as clock:
+        client = signed_in_client(user_a)
+        assert home_status(client) == 200
+        key = client.cookies["sessionid"].value
+        saved = Session.objects.get(session_key=key).session_data
+        clock.tick(datetime.timedelta(seconds=30))
+        assert home_status(client) == 200
+        assert Session.objects.get(session_key=key).session_data == saved  # no write within the minute
+        clock.tick(datetime.timedelta(seconds=31))
+        assert home_status(client) == 200
+        assert Session.objects.get(session_key=key).session_data != saved
