@@ -96,8 +96,9 @@ def dashboard(request, plan_pk):
             ],
             "links": links,
             # pygal escapes every text it draws; the charts carry no script (reports/charts.py).
-            # Their <style> carries the Content-Security-Policy nonce of this response.
-            "charts": {key: mark_safe(charts.with_nonce(svg, request.csp_nonce)) for key, svg in svgs.items()},
+            # Their <style> carries the Content-Security-Policy nonce of this response. str(): django-csp's
+            # lazy nonce is falsy until read, and only a nonce that was read goes into the header.
+            "charts": {key: mark_safe(charts.with_nonce(svg, str(request.csp_nonce))) for key, svg in svgs.items()},
             "documents": _summary_documents(plan),
             "can_edit_note": can_manage(request.user) and not plan.is_read_only,
         },
