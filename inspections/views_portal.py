@@ -326,7 +326,9 @@ def plan_overview(request, pk):
     """Every unit of the plan on one table: reports on time/late/missing, copies, self-inspection."""
     plan = get_plan_for(request.user, pk)
     first = {}
-    for submission in plan.submissions.order_by("uploaded_at", "pk").only("unit_id", "kind", "uploaded_at", "due_date"):
+    # plan_id stays loaded: the related manager sets each row's plan from it (deferred, a query a row).
+    submissions = plan.submissions.order_by("uploaded_at", "pk")
+    for submission in submissions.only("plan_id", "unit_id", "kind", "uploaded_at", "due_date"):
         first.setdefault((submission.unit_id, submission.kind), submission)
     visits = {
         v.unit_id: v
