@@ -5,7 +5,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
-from inspections.models import Inspection, InspectionPlan
+from inspections.models import Inspection, InspectionPlan, TeamMember
 from units.roles import Role, has_role, is_province_wide
 
 
@@ -29,7 +29,8 @@ def get_plan_for(user, pk, *, write=False) -> InspectionPlan:
 
 
 def inspections_for(user):
-    """Coordinators and leadership: every visit; an inspector: the visits they go on;
+    """Coordinators and leadership: every visit; an inspector: the visits they go on, and every
+    visit of a plan whose team they lead (the lead signs every conclusion, going or not);
     a unit's staff: their own unit's visit."""
     if not user.is_authenticated:
         return Inspection.objects.none()
@@ -39,6 +40,9 @@ def inspections_for(user):
     if has_role(user, Role.INSPECTOR):
         visible = visible | Inspection.objects.filter(
             pk__in=Inspection.members.through.objects.filter(teammember__user=user).values("inspection_id")
+        )
+        visible = visible | Inspection.objects.filter(
+            plan_id__in=TeamMember.objects.filter(user=user, role=TeamMember.Role.LEAD).values("team__plan_id")
         )
     if user.unit_id:
         visible = visible | Inspection.objects.filter(unit_id=user.unit_id)

@@ -9,7 +9,7 @@ from django.urls import reverse
 from inspections import services
 from inspections.models import Conclusion, ConclusionArea, ConclusionRevision, Finding, RemediationAction
 from tests.factories import user_with_role
-from tests.inspections.factories import D, flashed, page
+from tests.inspections.factories import D, flashed, page, schedule_visit
 from units.roles import Role
 
 STRENGTH = "Ban hành kế hoạch CCHC năm 2022 kịp thời, đúng nội dung."
@@ -352,3 +352,24 @@ def test_another_units_user_gets_404_everywhere(client, drafted, visit_a, user_b
 def test_pages_are_get_only_and_posts_are_post_only(client, drafted, visit_a):
     assert client.post(url("conclusion", visit_a)).status_code == 405
     assert client.get(url("conclusion_issue", visit_a)).status_code == 405
+
+
+def test_the_lead_issues_the_conclusion_of_a_visit_they_did_not_go_on(
+    client, lead_user, plan, unit_b, inspector_member, home_affairs
+):
+    # A national team works in groups; the lead signs every conclusion of the plan, going or not.
+    visit = schedule_visit(plan, unit_b, [inspector_member], day=D(2022, 8, 16))
+    client.force_login(lead_user)
+    assert client.get(reverse("inspections:inspection_detail", args=[visit.pk])).status_code == 200
+    client.post(url("conclusion_start", visit))
+    conclusion = Conclusion.objects.get(inspection=visit)
+    client.post(url("conclusion_save", visit), save_data(conclusion))
+    response = client.post(url("conclusion_issue", visit))
+    assert response.status_code == 302
+    conclusion.refresh_from_db()
+    assert conclusion.is_issued
+    # Another inspector of the team who does not go on it still gets 404.
+    other = user_with_role(Role.INSPECTOR, username="other_member")
+    plan.team.members.create(user=other, agency=home_affairs)
+    client.force_login(other)
+    assert client.get(reverse("inspections:inspection_detail", args=[visit.pk])).status_code == 404
