@@ -1283,6 +1283,10 @@ def remediation_report(
         raise ValidationError(_("Kết luận chưa ban hành."))
     if action.status == RemediationAction.Status.VERIFIED:
         raise ValidationError(_("Yêu cầu này đã được xác nhận hoàn thành."))
+    if action.status == RemediationAction.Status.REPORTED:
+        raise ValidationError(
+            _("Đã báo cáo, đang chờ Sở Nội vụ xem xét: chỉ báo cáo lại khi yêu cầu được trả lại để bổ sung.")
+        )
     if not text.strip():
         raise ValidationError({"text": _("Nhập kết quả khắc phục.")})
     _check_files(files)

@@ -181,6 +181,16 @@ def test_a_report_without_text_is_refused(client, action, user_a):
     assert stored()["reports"] == 0 and stored()["evidence"] == 0
 
 
+def test_a_second_report_while_the_first_awaits_review_is_refused(client, action, user_a):
+    client.force_login(user_a)
+    assert client.post(report_url(action), {"text": "Đã niêm yết thủ tục."}).status_code == 302
+    before = stored()
+    response = client.post(report_url(action), {"text": "Gửi thêm", "files": [upload()]})
+    assert response.status_code == 400
+    assert "Đã báo cáo, đang chờ Sở Nội vụ xem xét" in page(response)
+    assert stored() == before
+
+
 def test_reviewing_before_any_report_is_refused(client, action, coordinator):
     client.force_login(coordinator)
     response = client.post(review_url(action), {"decision": "verified"})

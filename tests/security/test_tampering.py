@@ -109,8 +109,15 @@ def test_report_upload_refuses_a_kind_the_page_does_not_offer(client, world):
     assert state() == before
 
 
+def send_back(side):
+    """The coordinator returned the unit's request for more: the unit may report again."""
+    RemediationAction.objects.filter(pk=side.action.pk).update(status=RemediationAction.Status.RETURNED)
+    side.action.refresh_from_db()
+
+
 def test_remediation_report_status_is_the_servers(client, world):
     w = world
+    send_back(w.a)
     login(client, w.a.user)
     response = client.post(
         reverse("inspections:remediation_report", args=[w.a.action.pk]),
@@ -400,6 +407,7 @@ def test_unit_user_posting_to_the_other_units_objects_gets_404(client, world, ac
 def test_the_same_posts_work_for_the_units_own_staff(client, world):
     """The bodies above are valid: the 404s are the access rules, not a bad form."""
     w = world
+    send_back(w.a)
     login(client, w.a.user)
     for url, body in _valid_posts(w, w.a):
         response = client.post(url, body())
