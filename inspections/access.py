@@ -65,7 +65,8 @@ def _check_write(user, plan: InspectionPlan) -> None:
 
 def submissions_for(user):
     """Files units sent: coordinators and leadership read all; an inspector, those of visits they
-    go on; a unit's staff, their own unit's, and (read-only) the self-inspection files of units below."""
+    can open and every self-inspection file (they read every unit's self-inspection page); a unit's
+    staff, their own unit's, and (read-only) the self-inspection files of units below."""
     from inspections.models import Submission
 
     if not user.is_authenticated:
@@ -73,10 +74,11 @@ def submissions_for(user):
     if user.is_superuser or has_role(user, Role.COORDINATOR, Role.LEADERSHIP):
         return Submission.objects.all()
     visible = Submission.objects.none()
+    self_inspection_kinds = [Submission.Kind.SELF_INSPECTION_PLAN, Submission.Kind.SELF_INSPECTION_REPORT]
     if has_role(user, Role.INSPECTOR):
         visible = visible | Submission.objects.filter(inspection__in=inspections_for(user))
+        visible = visible | Submission.objects.filter(kind__in=self_inspection_kinds)
     if user.unit_id:
-        self_inspection_kinds = [Submission.Kind.SELF_INSPECTION_PLAN, Submission.Kind.SELF_INSPECTION_REPORT]
         visible = visible | Submission.objects.filter(unit_id=user.unit_id)
         visible = visible | Submission.objects.filter(unit__parent_id=user.unit_id, kind__in=self_inspection_kinds)
     return visible

@@ -229,13 +229,13 @@ inspections:appendix_template                       302/302 200/405 200/405 404/
 inspections:submission_download                     302/302 200/405 200/405 404/405 200/405 200/405 404/405 200/405
 reports:dossier                                     302/302 200/405 403/405 404/405 200/405 200/405 404/405 200/405
 # --- Self-inspection: read by the province-wide roles and the unit (the commune's by its district);
-# written by the unit's own staff only. Its files: the coordinator, leadership and the unit
+# written by the unit's own staff only. Its files: the same readers (inspectors read every self-inspection)
 inspections:self_inspection                         302/302 200/405 200/405 404/405 200/405 200/405 200/405 200/405
 inspections:self_inspection[commune]                302/302 200/405 200/405 404/405 200/405 200/405 200/405 200/405
 inspections:self_inspection_upload                  302/302 405/403 405/400 405/404 405/403 405/403 405/403 405/403
 inspections:self_inspection_unit_add                302/302 405/403 405/400 405/404 405/403 405/403 405/403 405/403
 inspections:self_inspection_finding_add             302/302 405/403 405/400 405/404 405/403 405/403 405/403 405/403
-inspections:submission_download[self-inspection]    302/302 200/405 200/405 404/405 404/405 404/405 404/405 200/405
+inspections:submission_download[self-inspection]    302/302 200/405 200/405 404/405 200/405 200/405 200/405 200/405
 # --- Findings, evidence, divisions and the one-stop checklist: written by the members going on the
 # visit (the conclusion is issued, so their writes are refused: 302 or 400 with a message)
 inspections:visit_findings                          302/302 200/405 200/405 404/405 200/405 200/405 404/405 200/405
