@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from cchc_inspection.widgets import LongSelect
 from inspections.forms import DATE_ATTRS, MultipleFileField
 from inspections.models import Conclusion, Finding, InspectionPlan, RemediationAction, RemediationReview
 from inspections.uploads import check_file_count, check_upload
@@ -155,7 +156,7 @@ class RemediationFilterForm(forms.Form):
         label=_("Kế hoạch năm"), queryset=InspectionPlan.objects.none(), required=False, empty_label=_("Tất cả")
     )
     unit = forms.ModelChoiceField(
-        label=_("Đơn vị"), queryset=Unit.objects.none(), required=False, empty_label=_("Tất cả")
+        label=_("Đơn vị"), queryset=Unit.objects.none(), required=False, empty_label=_("Tất cả"), widget=LongSelect
     )
 
     def __init__(self, *args, actions, with_units: bool, **kwargs):

@@ -2,6 +2,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cchc_inspection.widgets import LongSelect
 from units.access import units_for
 from units.models import Unit, fold_text
 
@@ -17,6 +18,7 @@ class UnitFilter(django_filters.FilterSet):
         label=_("Thuộc"),
         queryset=lambda request: units_for(request.user).filter(kind__in=[Unit.Kind.DEPARTMENT, Unit.Kind.DISTRICT]),
         empty_label=_("Tất cả"),
+        widget=LongSelect,
     )
     is_active = django_filters.BooleanFilter(
         label=_("Trạng thái"),
