@@ -116,7 +116,8 @@ def test_readers_cannot_send_a_notice(client, request, persona, plan, visit_a, m
 def notice(client, coordinator, visit_a):
     client.force_login(coordinator)
     client.post(url("notice_send", visit_a.pk))
-    client.logout()
+    client.logout()  # ends every session of the account: a later force_login needs the fresh row
+    coordinator.refresh_from_db()
     return ScheduleNotice.objects.get(inspection=visit_a)
 
 
