@@ -31,7 +31,7 @@ run: setup
 	$(PY) manage.py runserver $(HOST_PORT)
 
 test: $(VENV)/.installed
-	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
+	$(TEST_ENV) $(PY) -m pytest -n auto $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
