@@ -8,9 +8,9 @@ from django.utils.html import format_html, format_html_join
 class LongSelect(forms.Select):
     """A single <select> whose options are written in Python rather than through one template each.
 
-    Django renders every option through two templates (about 0.1 ms each); the registry's districts
-    and departments at national scale are some 750 options, which made the unit list's filter cost
-    more than the rest of the page (bench/run, 3a). Same HTML as forms.Select, without option groups.
+    Django renders every option through two templates (about 0.1 ms each); the registry's departments
+    and districts at national scale are 1,839 options, which made the unit list's filter cost more
+    than the rest of the page (bench/run, 3a). Same HTML as forms.Select, without option groups.
     """
 
     def render(self, name, value, attrs=None, renderer=None):
