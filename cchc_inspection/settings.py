@@ -111,6 +111,12 @@ DATABASES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=0)
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# A PostgreSQL read replica: reads go to it and writes to "default" (cchc_inspection/db_router.py).
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["cchc_inspection.db_router.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "units.User"
@@ -159,8 +165,36 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded and generated files: on this machine's disk (MEDIA_ROOT) by default, or with
+# DJANGO_STORAGE_BACKEND=s3 in a private bucket of any S3-compatible store (django-storages), shared by
+# every app server and worker. Keys come from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (or the host's role).
+STORAGE_BACKEND = env.str("DJANGO_STORAGE_BACKEND", default="filesystem")
+if STORAGE_BACKEND == "filesystem":
+    MEDIA_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+elif STORAGE_BACKEND == "s3":
+    from boto3.s3.transfer import TransferConfig
+
+    if not env.str("AWS_STORAGE_BUCKET_NAME", default=""):
+        raise ImproperlyConfigured("DJANGO_STORAGE_BACKEND=s3 needs AWS_STORAGE_BUCKET_NAME.")
+    MEDIA_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME"),
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+            "addressing_style": env.str("AWS_S3_ADDRESSING_STYLE", default="") or None,
+            # Like the disk: a second file never replaces one of the same name.
+            "file_overwrite": False,
+            # A file being read is spooled to a temporary file past 2 MB, and moved in 256 KB pieces one
+            # after the other (with threads, boto3 queues pieces in memory: a dossier would grow with its files).
+            "max_memory_size": 2 * 1024 * 1024,
+            "transfer_config": TransferConfig(use_threads=False),
+        },
+    }
+else:
+    raise ImproperlyConfigured(f"DJANGO_STORAGE_BACKEND must be 'filesystem' or 's3', not {STORAGE_BACKEND!r}.")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": MEDIA_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedStaticFilesStorage"

@@ -1,6 +1,6 @@
 """Roles are Django groups with model permissions; which unit a user belongs to is data."""
 
-from django.db import models
+from django.db import DEFAULT_DB_ALIAS, models
 from django.utils.translation import gettext_lazy as _
 
 
@@ -44,17 +44,19 @@ ROLE_PERMISSIONS = {
 PROVINCE_WIDE_ROLES = frozenset({Role.COORDINATOR, Role.INSPECTOR, Role.LEADERSHIP})
 
 
-def ensure_role_groups(**kwargs):
+def ensure_role_groups(using=DEFAULT_DB_ALIAS, **kwargs):
     """Create the role groups and give them their permissions (idempotent; run after migrate)."""
     from django.contrib.auth.models import Group, Permission
 
     codenames = {dotted.split(".")[1] for perms in ROLE_PERMISSIONS.values() for dotted in perms}
+    # On the database being migrated: with a read replica, a plain read would go there and miss
+    # the permissions migrate has just made.
     by_name = {
         f"{perm.content_type.app_label}.{perm.codename}": perm
-        for perm in Permission.objects.filter(codename__in=codenames).select_related("content_type")
+        for perm in Permission.objects.using(using).filter(codename__in=codenames).select_related("content_type")
     }
     for role, perms in ROLE_PERMISSIONS.items():
-        group, _created = Group.objects.get_or_create(name=role.value)
+        group, _created = Group.objects.using(using).get_or_create(name=role.value)
         # Permissions of apps not migrated yet are skipped; the signal runs again for them.
         group.permissions.set([by_name[dotted] for dotted in perms if dotted in by_name])
 
