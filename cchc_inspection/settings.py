@@ -118,6 +118,12 @@ if env.str("DATABASE_REPLICA_URL", default=""):
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     DATABASE_ROUTERS = ["cchc_inspection.db_router.ReplicaRouter"]
 
+# Django's cache: per process (LocMemCache) unless DJANGO_CACHE_URL names a shared one
+# (redis://…, memcache://…). The dashboard keeps its figures there for DASHBOARD_CACHE_SECONDS at
+# most; a change to the data it reads makes them stale at once in the same cache (reports/summary.py).
+CACHES = {"default": env.cache_url("DJANGO_CACHE_URL", default="locmemcache://")}
+DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=60)
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "units.User"
 

@@ -47,8 +47,11 @@ Timeliness statuses (`Timeliness.status`):
 """
 
 import datetime
+import time
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -414,3 +417,35 @@ def summary_data(plan: InspectionPlan) -> dict:
         "recommendations": note or "",
         "annex": annex,
     }
+
+
+# --- Cache invalidation -----------------------------------------------------------------------
+# Pages that keep figures computed from summary_data() in Django's cache (the dashboard) put
+# data_version() in their cache key. Every save or delete of a row the summary reads bumps it
+# (reports/apps.py connects bump_data_version to their signals), so the next request computes
+# afresh. Bulk updates send no signal: DASHBOARD_CACHE_SECONDS bounds how long they go unseen, and
+# how long another process's per-process cache (LocMemCache) may lag behind.
+DATA_VERSION_KEY = "reports:summary:data-version"
+
+
+def data_version() -> int:
+    version = cache.get(DATA_VERSION_KEY)
+    if version is None:
+        # A new value, never one an older entry may still carry (the counter may have been evicted).
+        cache.add(DATA_VERSION_KEY, time.time_ns(), timeout=None)
+        version = cache.get(DATA_VERSION_KEY, 0)
+    return version
+
+
+def bump_data_version(**kwargs) -> None:
+    """Signal receiver: the summary's data changed. Bumped at once and again after the commit, so a
+    request that computes between the two cannot keep the uncommitted state's figures."""
+    _bump()
+    transaction.on_commit(_bump, robust=True)
+
+
+def _bump() -> None:
+    try:
+        cache.incr(DATA_VERSION_KEY)
+    except ValueError:  # not in the cache (never set, or evicted)
+        cache.add(DATA_VERSION_KEY, time.time_ns(), timeout=None)

@@ -3,11 +3,15 @@ behind it; and the recommendations of the provincial summary report."""
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -16,7 +20,7 @@ from inspections.models import Inspection, InspectionPlan, RemediationAction
 from reports import charts
 from reports.forms import SummaryNoteForm
 from reports.models import SummaryNote
-from reports.summary import REPORT_STATUSES, summary_data
+from reports.summary import REPORT_STATUSES, data_version, summary_data
 from units.roles import is_province_wide
 
 # The summary documents: each button asks for one, made in the background (reports/views_generated.py).
@@ -28,7 +32,7 @@ def _url(name: str, *args, **query) -> str:
     return f"{url}?{urlencode(query)}" if query else url
 
 
-def _links(plan: InspectionPlan, data: dict) -> dict:
+def _links(plan: InspectionPlan, area_numbers: list[int]) -> dict:
     """The list behind each figure of the dashboard."""
     overview = _url("inspections:plan_overview", plan.pk)
     remediation = {
@@ -44,7 +48,7 @@ def _links(plan: InspectionPlan, data: dict) -> dict:
         "visits": visits,
         "reports": dict.fromkeys(REPORT_STATUSES, overview),
         "self_reports": dict.fromkeys(REPORT_STATUSES, overview),
-        "areas": {area.number: overview for area in data["areas"]},
+        "areas": dict.fromkeys(area_numbers, overview),
         "remediation": remediation,
         "overview": overview,
         "coverage": _url("inspections:plan_coverage", plan.pk),
@@ -68,37 +72,115 @@ def dashboard_latest(request):
     return redirect("reports:dashboard", plan_pk=plan.pk)
 
 
-@require_GET
-def dashboard(request, plan_pk):
-    plan = get_plan_for(request.user, plan_pk)
+def _figures(plan: InspectionPlan) -> dict:
+    """What the dashboard shows of summary_data(), as plain values (quick to pickle into the cache and
+    out again: the whole summary, with a row per unit of the province, takes longer to unpickle than
+    to compute), and its charts' SVG without the nonce of any response."""
     data = summary_data(plan)
-    links = _links(plan, data)
+    links = _links(plan, [area.number for area in data["areas"]])
+    org, si, rem = data["organisation"], data["self_inspection"], data["remediation"]
     svgs = {
-        "visits": charts.visits_chart(data["organisation"]["visits"], links["visits"]),
-        "reports": charts.reports_chart(data["organisation"]["reports"], links["reports"]),
+        "visits": charts.visits_chart(org["visits"], links["visits"]),
+        "reports": charts.reports_chart(org["reports"], links["reports"]),
         "self_reports": charts.reports_chart(
-            data["self_inspection"]["reports"], links["self_reports"], title=_("Báo cáo kết quả tự kiểm tra")
+            si["reports"], links["self_reports"], title=_("Báo cáo kết quả tự kiểm tra")
         ),
         "areas": charts.findings_by_area_chart(data["areas"], links["areas"]),
-        "remediation": charts.remediation_chart(data["remediation"], links["remediation"]),
+        "remediation": charts.remediation_chart(rem, links["remediation"]),
     }
+    return {
+        "computed_at": timezone.now(),
+        "today": data["today"],
+        "org": {
+            "visits": org["visits"],
+            "reports": org["reports"],
+            "direct_count": org["direct_count"],
+            "self_inspecting_count": org["self_inspecting_count"],
+            "copies_required": org["copies_required"],
+            "copies_short": [
+                {
+                    "inspection_pk": row.inspection.pk,
+                    "short_name": row.unit.short_name,
+                    "copies_received": row.copies_received,
+                    "copies_required": row.copies_required,
+                }
+                for row in org["copies_short"]
+            ],
+        },
+        "areas": [
+            {
+                "number": area.number,
+                "title": area.title,
+                "visit_strengths": area.visit_strengths,
+                "visit_shortcomings": area.visit_shortcomings,
+                "self_strengths": area.self_strengths,
+                "self_shortcomings": area.self_shortcomings,
+            }
+            for area in data["areas"]
+        ],
+        "si": {
+            "reports": si["reports"],
+            "min_ratio": si["min_ratio"],
+            "any_coverage": bool(si["coverages"]),
+            "below_minimum": [
+                {
+                    "district_pk": c.district.pk,
+                    "short_name": c.district.short_name,
+                    "inspected": c.inspected,
+                    "total": c.total,
+                    "percent": c.percent,
+                }
+                for c in si["below_minimum"]
+            ],
+        },
+        "rem": {
+            "by_status": [(value, str(label), n) for value, label, n in rem["by_status"]],
+            "overdue": rem["overdue"],
+            "verified": rem["verified"],
+            "total": rem["total"],
+        },
+        "recommendations": data["recommendations"],
+        "svgs": svgs,
+    }
+
+
+def cached_figures(plan: InspectionPlan) -> dict:
+    """_figures(plan) from Django's cache while the summary's data has not changed (its version is in
+    the key, reports/summary.py) and for DASHBOARD_CACHE_SECONDS at most; per language, since the
+    charts carry their labels, and per day, since overdue and missing are judged on it."""
+    key = f"reports:dashboard:{plan.pk}:{get_language()}:{timezone.localdate()}:{data_version()}"
+    figures = cache.get(key)
+    if figures is None:
+        figures = _figures(plan)
+        cache.set(key, figures, timeout=settings.DASHBOARD_CACHE_SECONDS)
+    return figures
+
+
+@require_GET
+def dashboard(request, plan_pk):
+    plan = get_plan_for(request.user, plan_pk)  # access first: the cache holds figures, not permissions
+    figures = cached_figures(plan)
+    links = _links(plan, [area["number"] for area in figures["areas"]])
     return render(
         request,
         "reports/dashboard.html",
         {
             "plan": plan,
-            "data": data,
-            "org": data["organisation"],
-            "si": data["self_inspection"],
-            "rem": data["remediation"],
+            "data": figures,
+            "org": figures["org"],
+            "si": figures["si"],
+            "rem": figures["rem"],
             "remediation_rows": [
-                (label, n, links["remediation"][value]) for value, label, n in data["remediation"]["by_status"]
+                (label, n, links["remediation"][value]) for value, label, n in figures["rem"]["by_status"]
             ],
             "links": links,
             # pygal escapes every text it draws; the charts carry no script (reports/charts.py).
-            # Their <style> carries the Content-Security-Policy nonce of this response. str(): django-csp's
-            # lazy nonce is falsy until read, and only a nonce that was read goes into the header.
-            "charts": {key: mark_safe(charts.with_nonce(svg, str(request.csp_nonce))) for key, svg in svgs.items()},
+            # Their <style> carries the Content-Security-Policy nonce of this response, added after the
+            # cache. str(): django-csp's lazy nonce is falsy until read, and only a nonce that was read
+            # goes into the header.
+            "charts": {
+                key: mark_safe(charts.with_nonce(svg, str(request.csp_nonce))) for key, svg in figures["svgs"].items()
+            },
             "documents": _summary_documents(plan),
             "can_edit_note": can_manage(request.user) and not plan.is_read_only,
         },

@@ -1,6 +1,7 @@
 """Personas and shared fixtures. Tests use a real database (SQLite or PostgreSQL), never mocks."""
 
 import pytest
+from django.core.cache import cache
 
 from tests.factories import UnitFactory, user_with_role
 from units.models import Unit
@@ -15,6 +16,13 @@ def _plain_static_storage(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # Django's cache (LocMemCache) outlives each test's database: figures cached by one test (the
+    # dashboard's) must not be found by the next one, whose rows may have the same primary keys.
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

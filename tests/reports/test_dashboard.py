@@ -6,6 +6,7 @@ import xml.etree.ElementTree as ET
 from urllib.parse import urlsplit
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import Resolver404, resolve, reverse
@@ -321,9 +322,68 @@ def test_the_dashboard_makes_as_many_queries_for_20_units_of_each_kind_as_for_3(
     url = dashboard_url(plan)
     grow(plan, 3, user)
     client.get(url)  # session and caches warmed once
+    cache.clear()  # the figures computed, not read from the cache
     with CaptureQueriesContext(connection) as few:
         assert client.get(url).status_code == 200
     grow(plan, 17, user)
+    cache.clear()
     with CaptureQueriesContext(connection) as many:
         assert client.get(url).status_code == 200
     assert len(many) == len(few), "\n".join(q["sql"] for q in many.captured_queries)
+
+
+# --- Cached figures ----------------------------------------------------------------------------
+
+
+def test_the_second_request_reads_the_figures_from_the_cache(client, leader, known):
+    client.force_login(leader)
+    url = dashboard_url(known["plan"])
+    with CaptureQueriesContext(connection) as first:
+        first_body = page(client.get(url))
+    with CaptureQueriesContext(connection) as second:
+        second_body = page(client.get(url))
+    assert len(second) <= len(first) - 8, (len(first), len(second))  # summary_data alone makes 9
+    assert not any("reports_summarynote" in q["sql"] for q in second.captured_queries)
+    computed_at = re.compile(r'data-testid="computed-at">Số liệu lúc (\d\d:\d\d \d\d/\d\d/\d{4})</span>')
+    assert computed_at.search(first_body).group(1) == computed_at.search(second_body).group(1)
+
+
+def test_a_change_to_the_data_shows_at_once(client, leader, known):
+    client.force_login(leader)
+    plan, url = known["plan"], dashboard_url(known["plan"])
+    before = client.get(url).context
+    client.get(url)  # from the cache
+    grow(plan, 1, UserFactory())  # saves of visits, files, findings, actions...: their signals
+    after = client.get(url).context
+    assert after["org"]["direct_count"] == before["org"]["direct_count"] + 1
+    assert after["rem"]["total"] == before["rem"]["total"] + 1
+    assert after["data"]["computed_at"] >= before["data"]["computed_at"]
+
+    SummaryNote.objects.filter(plan=plan).delete()
+    assert "Chưa có kiến nghị, đề xuất." in page(client.get(url))
+
+
+def test_a_change_without_a_signal_shows_after_the_cache_seconds(client, leader, known, settings):
+    settings.DASHBOARD_CACHE_SECONDS = 60
+    client.force_login(leader)
+    plan, url = known["plan"], dashboard_url(known["plan"])
+    with freeze_time("2022-12-01 09:00:00"):
+        before = client.get(url).context["org"]["direct_count"]
+        plan.directly_inspected_units.through.objects.filter(inspectionplan_id=plan.pk).delete()  # no signal
+        assert client.get(url).context["org"]["direct_count"] == before
+    with freeze_time("2022-12-01 09:01:01"):
+        assert client.get(url).context["org"]["direct_count"] == 0
+
+
+def test_cached_charts_carry_each_response_s_own_nonce(client, leader, known):
+    client.force_login(leader)
+    url = dashboard_url(known["plan"])
+    nonces = []
+    for _i in range(2):
+        response = client.get(url)
+        styles = set(re.findall(r'<style nonce="([^"]+)"', page(response)))
+        assert len(styles) == 1
+        (nonce,) = styles
+        assert f"'nonce-{nonce}'" in response["Content-Security-Policy"]
+        nonces.append(nonce)
+    assert nonces[0] != nonces[1]
