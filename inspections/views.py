@@ -3,6 +3,7 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -331,6 +332,9 @@ def member_delete(request, pk):
 # --- The schedule ----------------------------------------------------------------------------
 
 
+SCHEDULE_PER_PAGE = 50
+
+
 def _visible_visits(user, plan):
     return (
         inspections_for(user)
@@ -352,15 +356,26 @@ def schedule(request, pk):
         if filters.cleaned_data["kind"]:
             visits = visits.filter(unit__kind=filters.cleaned_data["kind"])
         only_warnings = filters.cleaned_data["warnings"]
-    rows = [(visit, visit.schedule_warnings() if visit.warnings_acknowledged_at is None else []) for visit in visits]
     if only_warnings:
-        rows = [(visit, warnings) for visit, warnings in rows if warnings]
+        # Warnings are worked out, not stored: every visit is read (without its team) to keep those with one.
+        flagged = [
+            visit.pk
+            for visit in visits.prefetch_related(None)
+            if visit.warnings_acknowledged_at is None and visit.schedule_warnings()
+        ]
+        visits = visits.filter(pk__in=flagged)
+    page = Paginator(visits, SCHEDULE_PER_PAGE).get_page(request.GET.get("page"))
+    rows = [(visit, visit.schedule_warnings() if visit.warnings_acknowledged_at is None else []) for visit in page]
+    querystring = request.GET.copy()
+    querystring.pop("page", None)
     return render(
         request,
         "inspections/schedule.html",
         {
             "plan": plan,
             "rows": rows,
+            "page": page,
+            "querystring": querystring.urlencode(),
             "filters": filters,
             "can_schedule": can_manage(request.user) and not plan.is_read_only,
         },

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count, Q, Sum
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -31,6 +32,8 @@ from inspections.models import Finding, InspectionPlan, SelfInspection, Submissi
 from inspections.uploads import check_upload, download_name
 from reports.appendix_excel import appendix_template_xlsx, check_figure_rules, read_appendix_xlsx
 from units.models import Unit
+
+OVERVIEW_PER_PAGE = 50
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CONTENT_TYPES = {
@@ -323,30 +326,37 @@ def plan_coverage(request, pk):
 
 @require_GET
 def plan_overview(request, pk):
-    """Every unit of the plan on one table: reports on time/late/missing, copies, self-inspection."""
+    """Every unit of the plan in one table, OVERVIEW_PER_PAGE a page: reports on time/late/missing,
+    copies, self-inspection. Only the page's units have their files, visits and findings read."""
     plan = get_plan_for(request.user, pk)
+    direct_ids = set(plan.directly_inspected_units.values_list("pk", flat=True))
+    units = Unit.objects.filter(
+        Q(pk__in=direct_ids) | Q(kind__in=[Unit.Kind.DEPARTMENT, Unit.Kind.DISTRICT], is_active=True)
+    ).in_registry_order()
+    page = Paginator(units, OVERVIEW_PER_PAGE).get_page(request.GET.get("page"))
+    page_units = list(page.object_list)
+    unit_ids = [unit.pk for unit in page_units]
     first = {}
     # plan_id stays loaded: the related manager sets each row's plan from it (deferred, a query a row).
-    submissions = plan.submissions.order_by("uploaded_at", "pk")
+    submissions = plan.submissions.filter(unit_id__in=unit_ids).order_by("uploaded_at", "pk")
     for submission in submissions.only("plan_id", "unit_id", "kind", "uploaded_at", "due_date"):
         first.setdefault((submission.unit_id, submission.kind), submission)
     visits = {
         v.unit_id: v
-        for v in plan.inspections.annotate(copies=Sum("paper_copies__count")).select_related("unit", "plan")
+        for v in plan.inspections.filter(unit_id__in=unit_ids)
+        .annotate(copies=Sum("paper_copies__count"))
+        .select_related("unit", "plan")
     }
-    coverage = {c.district.pk: c for c in services.district_coverages(plan)}
-    direct_ids = set(plan.directly_inspected_units.values_list("pk", flat=True))
+    districts = Unit.objects.filter(pk__in=unit_ids, kind=Unit.Kind.DISTRICT, is_active=True)
+    coverage = {c.district.pk: c for c in services.district_coverages(plan, districts)}
     finding_counts = dict(
-        Finding.objects.filter(plan=plan, inspection__isnull=True)
+        Finding.objects.filter(plan=plan, inspection__isnull=True, unit_id__in=unit_ids)
         .values_list("unit_id")
         .annotate(n=Count("pk"))
         .values_list("unit_id", "n")
     )
-    units = Unit.objects.filter(
-        Q(pk__in=direct_ids) | Q(kind__in=[Unit.Kind.DEPARTMENT, Unit.Kind.DISTRICT], is_active=True)
-    ).in_registry_order()
     rows = []
-    for unit in units:
+    for unit in page_units:
         direct = unit.pk in direct_ids
         visit = visits.get(unit.pk)
         rows.append(
@@ -366,5 +376,5 @@ def plan_overview(request, pk):
     return render(
         request,
         "inspections/plan_overview.html",
-        {"plan": plan, "rows": rows, "today": timezone.localdate()},
+        {"plan": plan, "rows": rows, "page": page, "querystring": "", "today": timezone.localdate()},
     )

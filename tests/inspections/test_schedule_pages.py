@@ -7,7 +7,7 @@ from inspections import services
 from inspections.models import Inspection, Reschedule, ScheduleNotice
 from tests.factories import UnitFactory
 from tests.inspections.conftest import LEAD_NAME
-from tests.inspections.factories import D, flashed, page, schedule_visit, snapshot
+from tests.inspections.factories import D, InspectionFactory, flashed, page, schedule_visit, snapshot
 from units.models import Unit
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords", "media_root")]
@@ -90,6 +90,23 @@ def test_a_bad_filter_shows_every_visit(client, coordinator, plan, visit_a, visi
     response = client.get(url("schedule", plan.pk), {"status": "bogus", "kind": "commune"})
     assert response.status_code == 200
     assert [visit for visit, _warnings in response.context["rows"]] == [visit_a, visit_b]
+
+
+def test_schedule_shows_50_visits_a_page_and_keeps_the_filters_across_pages(client, coordinator, plan, holiday_visit):
+    # 55 plain visits on Tuesdays before the holiday visit, which comes last in date order
+    InspectionFactory.create_batch(55, plan=plan, date=D(2022, 8, 9))
+    client.force_login(coordinator)
+    first = client.get(url("schedule", plan.pk))
+    assert len(first.context["rows"]) == 50 and first.context["page"].paginator.count == 56
+    assert "?page=2" in page(first) and "Trang 1/2" in page(first)
+    second = client.get(url("schedule", plan.pk), {"page": 2})
+    assert [visit for visit, _warnings in second.context["rows"]][-1] == holiday_visit
+    assert len(second.context["rows"]) == 6
+    # the warnings filter looks at every visit, not only the first page's
+    flagged = client.get(url("schedule", plan.pk), {"warnings": "on"})
+    assert flagged.context["rows"] == [(holiday_visit, [HOLIDAY])]
+    filtered = client.get(url("schedule", plan.pk), {"kind": "district"})
+    assert "?kind=district&amp;page=2" in page(filtered)
 
 
 # --- The month calendar -----------------------------------------------------------------------

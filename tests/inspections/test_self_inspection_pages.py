@@ -171,6 +171,38 @@ def test_overview_has_one_row_per_unit_with_report_status(client, coordinator, a
     assert "Chưa gửi (quá hạn)" in html
 
 
+def test_overview_shows_50_units_a_page_each_with_its_own_figures(client, coordinator, active_plan, district):
+    for _ in range(60):
+        UnitFactory(kind=Unit.Kind.DEPARTMENT)
+    last = UnitFactory(kind=Unit.Kind.DISTRICT, name="Ủy ban nhân dân huyện Zeta", short_name="Huyện Zeta")
+    SelfInspectedUnit.objects.create(
+        self_inspection=active_plan.self_inspections.create(unit=last),
+        unit=UnitFactory(kind=Unit.Kind.COMMUNE, parent=last),
+        inspected_on=D(2022, 8, 15),
+        recorded_by=coordinator,
+    )
+    Finding.objects.create(
+        plan=active_plan,
+        unit=last,
+        area=active_plan.areas.first(),
+        kind="shortcoming",
+        text="x",
+        created_by=coordinator,
+    )
+    client.force_login(coordinator)
+    url = reverse("inspections:plan_overview", args=[active_plan.pk])
+    first = client.get(url)
+    total = first.context["page"].paginator.count
+    assert len(first.context["rows"]) == 50 and total >= 62
+    assert "?page=2" in page(first)
+    pages = [first] + [client.get(url, {"page": n}) for n in range(2, first.context["page"].paginator.num_pages + 1)]
+    rows = [row for response in pages for row in response.context["rows"]]
+    assert len(rows) == total and len({row["unit"].pk for row in rows}) == total
+    zeta = next(row for row in rows if row["unit"] == last)
+    assert zeta["si_findings"] == 1
+    assert (zeta["coverage"].inspected, zeta["coverage"].total) == (1, 1)
+
+
 @pytest.mark.parametrize("name", ["plan_coverage", "plan_overview"])
 def test_coordinators_tables_refuse_unit_users(client, active_plan, user_a, name):
     client.force_login(user_a)
