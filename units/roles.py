@@ -1,6 +1,6 @@
 """Roles are Django groups with model permissions; which unit a user belongs to is data."""
 
-from django.db import DEFAULT_DB_ALIAS, models
+from django.db import DEFAULT_DB_ALIAS, connections, models, router
 from django.utils.translation import gettext_lazy as _
 
 
@@ -67,9 +67,29 @@ def user_roles(user) -> frozenset[str]:
         return frozenset()
     cached = getattr(user, "_cchc_roles", None)
     if cached is None:
-        cached = frozenset(user.groups.values_list("name", flat=True))
+        cached = _group_names(user)
         user._cchc_roles = cached
     return cached
+
+
+def _group_names(user) -> frozenset[str]:
+    """user.groups.values_list("name", flat=True) in plain SQL. Every page asks (the menu, the access
+    checks); building this query through the ORM took 0.4 ms of CPU, sending it as it is 0.06 ms, out
+    of a 3 ms page layout (bench/run, issue 8 point 3a). Read where the ORM would read it."""
+    from django.contrib.auth.models import Group
+
+    model = user._meta.model  # request.user is a lazy object: type(user) is not the model
+    through = model.groups.through
+    connection = connections[router.db_for_read(model, instance=user)]
+    qn = connection.ops.quote_name
+    sql = (
+        f"SELECT g.{qn(Group._meta.get_field('name').column)} FROM {qn(Group._meta.db_table)} g"
+        f" INNER JOIN {qn(through._meta.db_table)} m ON m.{qn(through._meta.get_field('group').column)}"
+        f" = g.{qn(Group._meta.pk.column)} WHERE m.{qn(through._meta.get_field('user').column)} = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user.pk])
+        return frozenset(name for (name,) in cursor.fetchall())
 
 
 def has_role(user, *roles: str) -> bool:
