@@ -55,9 +55,11 @@ def _offline(root):
     return root
 
 
-def with_nonce(svg: str, nonce: str) -> str:
-    """The chart for a web page: its <style> element carries the request's CSP nonce."""
-    return svg.replace("<style", f'<style nonce="{nonce}"', 1) if nonce else svg
+def with_nonce(html: str, nonce: str) -> str:
+    """Charts for a web page: their <style> elements carry the request's CSP nonce. `html` is one chart
+    or a rendered part of a page holding several (the dashboard's), whose templates have no <style>
+    of their own and whose texts are escaped, so every "<style" in it is a chart's."""
+    return html.replace("<style", f'<style nonce="{nonce}"') if nonce else html
 
 
 def _config(**overrides) -> dict:

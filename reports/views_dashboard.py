@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -88,7 +89,7 @@ def _figures(plan: InspectionPlan) -> dict:
         "areas": charts.findings_by_area_chart(data["areas"], links["areas"]),
         "remediation": charts.remediation_chart(rem, links["remediation"]),
     }
-    return {
+    figures = {
         "computed_at": timezone.now(),
         "today": data["today"],
         "org": {
@@ -124,7 +125,8 @@ def _figures(plan: InspectionPlan) -> dict:
             "any_coverage": bool(si["coverages"]),
             "below_minimum": [
                 {
-                    "district_pk": c.district.pk,
+                    # reversed here, once, not on every page view (hundreds of districts at national scale)
+                    "url": reverse("inspections:self_inspection", args=[plan.pk, c.district.pk]),
                     "short_name": c.district.short_name,
                     "inspected": c.inspected,
                     "total": c.total,
@@ -140,8 +142,24 @@ def _figures(plan: InspectionPlan) -> dict:
             "total": rem["total"],
         },
         "recommendations": data["recommendations"],
-        "svgs": svgs,
     }
+    # The figures' part of the page, charts included, rendered here once: it depends on the plan and
+    # the language only (links, figures), never on the user or the request.
+    figures["html"] = render_to_string(
+        "reports/_dashboard_figures.html",
+        {
+            "links": links,
+            "data": figures,
+            "org": figures["org"],
+            "si": figures["si"],
+            "rem": figures["rem"],
+            "remediation_rows": [
+                (label, n, links["remediation"][value]) for value, label, n in figures["rem"]["by_status"]
+            ],
+            "charts": {key: mark_safe(svg) for key, svg in svgs.items()},
+        },
+    )
+    return figures
 
 
 def cached_figures(plan: InspectionPlan) -> dict:
@@ -160,7 +178,6 @@ def cached_figures(plan: InspectionPlan) -> dict:
 def dashboard(request, plan_pk):
     plan = get_plan_for(request.user, plan_pk)  # access first: the cache holds figures, not permissions
     figures = cached_figures(plan)
-    links = _links(plan, [area["number"] for area in figures["areas"]])
     return render(
         request,
         "reports/dashboard.html",
@@ -170,17 +187,11 @@ def dashboard(request, plan_pk):
             "org": figures["org"],
             "si": figures["si"],
             "rem": figures["rem"],
-            "remediation_rows": [
-                (label, n, links["remediation"][value]) for value, label, n in figures["rem"]["by_status"]
-            ],
-            "links": links,
-            # pygal escapes every text it draws; the charts carry no script (reports/charts.py).
-            # Their <style> carries the Content-Security-Policy nonce of this response, added after the
+            # pygal escapes every text it draws; the charts carry no script (reports/charts.py). Their
+            # <style> elements carry the Content-Security-Policy nonce of this response, added after the
             # cache. str(): django-csp's lazy nonce is falsy until read, and only a nonce that was read
             # goes into the header.
-            "charts": {
-                key: mark_safe(charts.with_nonce(svg, str(request.csp_nonce))) for key, svg in figures["svgs"].items()
-            },
+            "figures_html": mark_safe(charts.with_nonce(figures["html"], str(request.csp_nonce))),
             "documents": _summary_documents(plan),
             "can_edit_note": can_manage(request.user) and not plan.is_read_only,
         },
