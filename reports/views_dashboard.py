@@ -75,8 +75,8 @@ def dashboard_latest(request):
 
 def _figures(plan: InspectionPlan) -> dict:
     """What the dashboard shows of summary_data(), as plain values (quick to pickle into the cache and
-    out again: the whole summary, with a row per unit of the province, takes longer to unpickle than
-    to compute), and its charts' SVG without the nonce of any response."""
+    out again: the whole summary, with a row per unit of the province, took 70 ms to unpickle at
+    national scale), and that part of the page rendered, its charts without any response's nonce."""
     data = summary_data(plan)
     links = _links(plan, [area.number for area in data["areas"]])
     org, si, rem = data["organisation"], data["self_inspection"], data["remediation"]
