@@ -6,7 +6,7 @@ beside its floor, every measure in a fresh process of its own.
 
 b. Summary Excel (reports.summary_docs.summary_xlsx): CPU seconds and peak memory, beside openpyxl's
    write-only mode writing the same cells from plain lists (taken from the data before the clock
-   starts), and beside the same with every cell bordered (one shared style: the least a styled cell costs).
+   starts).
 c. Summary PDF (summary_charts + summary_pdf) for Hà Nam 2022 as it is (≈10 pages) and with its annex
    grown to ≈100 pages, beside WeasyPrint rendering bare HTML tables of the same rows; seconds per page
    at 100 against 10 pages.
@@ -124,33 +124,18 @@ def child_probe(spec):
     return {"units": Unit.objects.count(), "plan": plan.pk if plan else None, "year": plan.year if plan else None}
 
 
-def _raw_workbook(sheets, style=None) -> bytes:
-    """openpyxl's write-only mode on plain lists: the floor. With `style` (font and border), every
-    cell is a cell object carrying it, the least a workbook with bordered cells can cost."""
+def _raw_workbook(sheets) -> bytes:
+    """openpyxl's write-only mode on plain lists: the floor."""
     from io import BytesIO
 
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
 
     workbook = Workbook(write_only=True)
-    shared = None
     for title, headers, rows in sheets:
         sheet = workbook.create_sheet(title)
         sheet.append(headers)
-        if style and shared is None:
-            cell = WriteOnlyCell(sheet)
-            cell.font, cell.border = style
-            shared = cell._style
         for row in rows:
-            if shared is None:
-                sheet.append(row)
-                continue
-            cells = []
-            for value in row:
-                cell = WriteOnlyCell(sheet, value)
-                cell._style = shared
-                cells.append(cell)
-            sheet.append(cells)
+            sheet.append(row)
     output = BytesIO()
     workbook.save(output)
     return output.getvalue()
@@ -158,7 +143,7 @@ def _raw_workbook(sheets, style=None) -> bytes:
 
 def child_excel(spec):
     from reports.summary import summary_data
-    from reports.summary_docs import BORDER, CELL_FONT, summary_tables, summary_xlsx
+    from reports.summary_docs import summary_tables, summary_xlsx
 
     start = time.perf_counter()
     data = summary_data(_plan(spec["plan"]))
@@ -167,7 +152,6 @@ def child_excel(spec):
     work = {
         "ours": lambda: summary_xlsx(data),
         "floor": lambda: _raw_workbook(sheets),
-        "styled_floor": lambda: _raw_workbook(sheets, (CELL_FONT, BORDER)),
     }[spec["variant"]]
     seconds, wall, content = _best_of(spec["repeat"], work)
     return {
@@ -455,9 +439,8 @@ def measure(args) -> tuple[list[dict], list[str]]:
         excel_env, excel_plan = env, built["long_plan"]
         where = "the benchmark's own data (Hà Nam + the long annex; no national data set found)"
     print(f"  Excel on {where}", file=sys.stderr)
-    ours, floor, styled = (
-        child(excel_env, "excel", plan=excel_plan, variant=variant, repeat=repeat)
-        for variant in ("ours", "floor", "styled_floor")
+    ours, floor = (
+        child(excel_env, "excel", plan=excel_plan, variant=variant, repeat=repeat) for variant in ("ours", "floor")
     )
     label = f"Summary Excel, {ours['annex_rows']:,} annex rows"
     rows.append(
@@ -468,16 +451,6 @@ def measure(args) -> tuple[list[dict], list[str]]:
             ours["seconds"] / floor["seconds"],
             f"≤ {EXCEL_MAX_RATIO} × floor",
             ours["seconds"] <= EXCEL_MAX_RATIO * floor["seconds"],
-        )
-    )
-    rows.append(
-        row(
-            f"{label}: CPU seconds beside bordered cells",
-            f"{ours['seconds']:.2f} s",
-            f"{styled['seconds']:.2f} s",
-            ours["seconds"] / styled["seconds"],
-            f"≤ {EXCEL_MAX_RATIO} × floor with one shared style",
-            ours["seconds"] <= EXCEL_MAX_RATIO * styled["seconds"],
         )
     )
     rows.append(
