@@ -6,12 +6,12 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from inspections.models import Inspection, InspectionPlan, TeamMember
-from units.roles import Role, has_role, is_province_wide
+from units.roles import Role, has_role, is_province_wide, role_has_perm
 
 
 def can_manage(user) -> bool:
     """Coordinators create and change plans, teams and visits."""
-    return user.has_perm("inspections.change_inspectionplan")
+    return role_has_perm(user, "inspections.change_inspectionplan")
 
 
 def plans_for(user):

@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
 from units.models import Unit
-from units.roles import is_province_wide
+from units.roles import is_province_wide, role_has_perm
 
 
 def units_for(user):
@@ -22,6 +22,6 @@ def units_for(user):
 def get_unit_for(user, pk, *, write=False) -> Unit:
     """The unit `pk` if `user` may see it (404 otherwise); 403 when `write` and they may not change it."""
     unit = get_object_or_404(units_for(user).select_related("parent"), pk=pk)
-    if write and not user.has_perm("units.change_unit"):
+    if write and not role_has_perm(user, "units.change_unit"):
         raise PermissionDenied
     return unit

@@ -11,7 +11,7 @@ from inspections.services import remediation_counts, unit_duties
 from units.access import get_unit_for, units_for
 from units.filters import UnitFilter
 from units.models import Unit
-from units.roles import Role, has_role, is_province_wide, user_roles
+from units.roles import Role, has_role, is_province_wide, role_has_perm, user_roles
 
 UNITS_PER_PAGE = 50
 
@@ -73,6 +73,6 @@ def unit_detail(request, pk):
         {
             "unit": unit,
             "children": children,
-            "can_change": request.user.has_perm("units.change_unit"),
+            "can_change": role_has_perm(request.user, "units.change_unit"),
         },
     )
