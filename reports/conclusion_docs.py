@@ -347,22 +347,14 @@ def conclusion_docx(context: dict) -> bytes:
     document.core_properties.author = "cchc-inspection"
 
     center = WD_ALIGN_PARAGRAPH.CENTER
-    left_mm, right_mm = layout.TEXT_WIDTH_MM * 0.38, layout.TEXT_WIDTH_MM * 0.62
-    header = layout.layout_table(document, [left_mm, right_mm], rows=2)
-    issuer = layout.cell(header, 0, 0)
-    layout.paragraph(issuer, context["issuing_body"], 13, align=center)
-    layout.paragraph(issuer, context["team_name"], 13, align=center, bold=True)
-    layout.rule(issuer, 22, left_mm)
-    national = layout.cell(header, 0, 1)
-    layout.paragraph(national, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 13, align=center, bold=True)
-    layout.paragraph(national, "Độc lập - Tự do - Hạnh phúc", 14, align=center, bold=True, underline=True)
-    layout.paragraph(
-        layout.cell(header, 1, 0), context["document_number"], 13, align=center
-    ).paragraph_format.space_before = Pt(6)
-    place_date = layout.paragraph(layout.cell(header, 1, 1), context["place_date"], 14, align=center, italic=True)
-    place_date.paragraph_format.space_before = Pt(6)
-
-    layout.paragraph(document, "THÔNG BÁO", 14, align=center, bold=True).paragraph_format.space_before = Pt(12)
+    layout.document_header(
+        document,
+        issuing_body=context["issuing_body"],
+        authority=context["team_name"],
+        number=context["document_number"],
+        place_date=context["place_date"],
+        kind="THÔNG BÁO",
+    )
     layout.paragraph(document, context["title"], 14, align=center, bold=True)
     if context["replaces"]:
         replaces = f"(Thay thế Thông báo kết luận đã ban hành lần {context['replaces']})"

@@ -88,3 +88,23 @@ def page_numbers(section):
     header._p.append(field)
     # The field's shown value until Word updates it, in the document's font.
     field.append(font(header.add_run("2"), 13)._r)
+
+
+def document_header(document, *, issuing_body: str, authority: str, number: str, place_date: str, kind: str):
+    """The header of an administrative document (Decree 30/2020): the issuing body and authority
+    with a short rule under them, the national title and motto, the number, place and date; then the
+    document's kind ("THÔNG BÁO", "BÁO CÁO") centred below."""
+    center = WD_ALIGN_PARAGRAPH.CENTER
+    left_mm, right_mm = TEXT_WIDTH_MM * 0.38, TEXT_WIDTH_MM * 0.62
+    header = layout_table(document, [left_mm, right_mm], rows=2)
+    issuer = cell(header, 0, 0)
+    paragraph(issuer, issuing_body, 13, align=center)
+    paragraph(issuer, authority, 13, align=center, bold=True)
+    rule(issuer, 22, left_mm)
+    national = cell(header, 0, 1)
+    paragraph(national, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 13, align=center, bold=True)
+    paragraph(national, "Độc lập - Tự do - Hạnh phúc", 14, align=center, bold=True, underline=True)
+    paragraph(cell(header, 1, 0), number, 13, align=center).paragraph_format.space_before = Pt(6)
+    dated = paragraph(cell(header, 1, 1), place_date, 14, align=center, italic=True)
+    dated.paragraph_format.space_before = Pt(6)
+    paragraph(document, kind, 14, align=center, bold=True).paragraph_format.space_before = Pt(12)
